@@ -1,0 +1,1 @@
+"""Orchestration only: @flow bodies that sequence the stage tasks. Nothing imports flows."""

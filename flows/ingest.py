@@ -1,0 +1,49 @@
+"""The ingest flow: locate raw files -> hash -> validate -> normalise -> write (both splits)."""
+
+from __future__ import annotations
+
+from prefect import flow, get_run_logger
+
+from storage.datasets import dataset_parts
+from storage.results import result_storage
+from storage.root import resolve_root
+from tasks.data.catalog import SPLITS
+from tasks.data.config import IngestConfig
+from tasks.data.ingest import dataset_key
+from tasks.data.ingest_tasks import (
+    INGEST_CODE_VERSION,
+    build_dataset,
+    hash_raw_files,
+    locate_raw_files,
+)
+from tasks.data.records import SplitRecord
+
+
+@flow(name="ingest", log_prints=False)
+def ingest(config: IngestConfig | None = None, root: str | None = None) -> list[SplitRecord]:
+    """Ingest one dataset (both splits) into the artifact root.
+
+    Args:
+        config: dataset and source; defaults to MNIST from the best available source.
+        root: artifact root (path or fsspec URL); default $GENFLOW_HOME or ~/.genflow.
+
+    Returns:
+        One SplitRecord per split ("train", "test"), each pointing at its stored Parquet file.
+    """
+    config = config or IngestConfig()
+    logger = get_run_logger()
+    art = resolve_root(root)
+    raw = locate_raw_files(config, art.url)
+    if raw.warning:
+        logger.warning(raw.warning)
+    hashes = hash_raw_files(raw)
+    key = dataset_key(raw, hashes, config, INGEST_CODE_VERSION)
+    # A cache entry whose output files were deleted must not be trusted.
+    stale = not all(art.exists(*dataset_parts(raw.dataset, split, key.removeprefix("ingest-")))
+                    for split in SPLITS)
+    task = build_dataset.with_options(result_storage=result_storage(art), refresh_cache=stale)
+    records = task(raw, config, hashes, key, art.url)
+    for r in records:
+        logger.info("%s/%s: %d images (%s%s) at %s", r.dataset, r.split, r.n_images, r.source,
+                    ", SAMPLE" if r.is_sample else "", r.path)
+    return records

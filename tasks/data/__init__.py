@@ -1,0 +1,1 @@
+"""Ingestion: locate raw MNIST / Fashion-MNIST, validate, normalise, store."""
