@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Set up genflow on a fresh clone: .venv at the repository root, the project installed into it,
+# and the offline data obtained when TFDS's servers cannot be reached.
+#   bash scripts/setup.sh          runtime install
+#   bash scripts/setup.sh --dev    runtime + test tools
+# Re-running is cheap: the install is skipped while pyproject.toml is unchanged.
+set -euo pipefail
+
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$repo"
+extras=""
+[ "${1:-}" = "--dev" ] && extras="[dev]"
+
+python="${GENFLOW_PYTHON:-}"
+if [ -z "$python" ]; then
+  for candidate in python3.11 python3.12 python3; do
+    if command -v "$candidate" >/dev/null 2>&1; then python="$candidate"; break; fi
+  done
+fi
+[ -n "$python" ] || { echo "setup: no python3 found (need 3.11 or 3.12)" >&2; exit 2; }
+
+if [ ! -x .venv/bin/python ]; then
+  echo "setup: creating .venv with $("$python" --version)"
+  "$python" -m venv .venv
+  .venv/bin/python -m pip install --quiet --upgrade pip
+fi
+
+stamp=".venv/.genflow-install"
+want="$(sha256sum pyproject.toml | cut -c1-64)${extras}"
+if [ "$(cat "$stamp" 2>/dev/null || true)" != "$want" ]; then
+  echo "setup: installing genflow${extras} into .venv (first time: a few minutes)"
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".${extras}"
+  echo "$want" > "$stamp"
+fi
+
+bash scripts/fetch-offline-data.sh
