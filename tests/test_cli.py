@@ -1,0 +1,75 @@
+"""The genflow command as a user runs it: exit codes, one-line errors, what it writes."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+GENFLOW = str(Path(sys.executable).parent / "genflow")
+
+
+def _run(args: list[str], env_extra: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    env = {**os.environ, **(env_extra or {})}
+    return subprocess.run([GENFLOW, *args], capture_output=True, text=True, env=env, timeout=600)
+
+
+def test_help_and_usage_errors() -> None:
+    assert _run(["--help"]).returncode == 0
+    missing = _run(["ingest"])
+    assert missing.returncode == 2 and "--dataset" in missing.stderr
+    bad_choice = _run(["ingest", "--dataset", "cifar10"])
+    assert bad_choice.returncode == 2 and "invalid choice" in bad_choice.stderr
+
+
+def test_cli_module_imports_nothing_heavy() -> None:
+    code = ("import sys, genflow.cli; "
+            "print(any(m.split('.')[0] in ('prefect', 'tensorflow') for m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_ingest_real_fashion_mnist_end_to_end(fashion_idx_dir: Path, tmp_path: Path) -> None:
+    """A user's first ingest: its own temporary Prefect server, PREFECT_HOME under the root."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    env["GENFLOW_HOME"] = str(tmp_path / "home")
+    proc = subprocess.run([GENFLOW, "ingest", "--dataset", "fashion_mnist", "--source", "idx",
+                           "--path", str(fashion_idx_dir)],
+                          capture_output=True, text=True, env=env, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    lines = proc.stdout.strip().splitlines()
+    assert lines[0].split() == ["dataset", "split", "source", "images", "path"]
+    assert lines[1].split()[:4] == ["fashion_mnist", "train", "idx", "60000"]
+    assert lines[2].split()[:4] == ["fashion_mnist", "test", "idx", "10000"]
+    assert Path(lines[1].split()[4]).is_file()
+    assert (tmp_path / "home" / "prefect").is_dir()  # PREFECT_HOME defaulted below the root
+
+
+@pytest.mark.usefixtures("prefect_server")
+def test_bad_input_exits_2_with_one_line_naming_the_file(fashion_copy: Path,
+                                                         tmp_path: Path) -> None:
+    from prefect.settings import PREFECT_API_URL
+
+    target = fashion_copy / "t10k-labels-idx1-ubyte.gz"
+    target.write_bytes(b"\x1f\x8b\x08\x00garbage")
+    proc = _run(["ingest", "--dataset", "fashion_mnist", "--source", "idx", "--path",
+                 str(fashion_copy), "--root", str(tmp_path / "root")],
+                {"PREFECT_API_URL": PREFECT_API_URL.value()})
+    assert proc.returncode == 2, proc.stderr[-2000:]
+    last = proc.stderr.strip().splitlines()[-1]
+    assert last.startswith("genflow: error: ") and str(target) in last
+    assert "truncated or corrupt gzip" in last
+    assert not list((tmp_path / "root").rglob("*.parquet"))
+
+
+def test_missing_path_fails_before_any_server_is_contacted(tmp_path: Path) -> None:
+    # The API URL points at a closed port: reaching Prefect at all would fail differently.
+    proc = _run(["ingest", "--dataset", "mnist", "--source", "idx", "--path",
+                 str(tmp_path / "missing"), "--root", str(tmp_path / "root")],
+                {"PREFECT_API_URL": "http://127.0.0.1:9/api"})
+    assert proc.returncode == 2
+    assert proc.stderr.strip().splitlines() == [
+        f"genflow: error: {tmp_path / 'missing'}: not a folder of IDX files"]
