@@ -43,7 +43,7 @@ _NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.=-]{0,127}$")
 
 def check_name(name: str, what: str = "name") -> str:
     """Return ``name`` if it is safe as a single path component, else raise PathEscapeError."""
-    if not isinstance(name, str) or not _NAME.match(name) or ".." in name:
+    if not isinstance(name, str) or not _NAME.fullmatch(name) or ".." in name:
         raise PathEscapeError(
             f"{what} {name!r} is not allowed: use letters, digits, '_', '-', '.', '=' "
             "(no '/', no '..', no leading dot)"
