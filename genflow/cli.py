@@ -20,6 +20,8 @@ from storage.root import ROOT_ENV, ArtifactRoot, resolve_root
 
 DATASETS = ("mnist", "fashion_mnist")
 SOURCES = ("auto", "tfds", "idx", "csv")
+MODELS = ("pixel", "autoencoder", "vae", "mlp_gan", "dcgan", "fashion_dcgan")
+PROFILES = ("smoke", "quick", "lecture")
 
 
 def _root_option(p: argparse.ArgumentParser) -> None:
@@ -47,6 +49,18 @@ def build_parser() -> argparse.ArgumentParser:
                         help="folder of IDX files (idx) or a label-last CSV file (csv)")
     _root_option(ingest)
     ingest.set_defaults(func=cmd_ingest)
+
+    train = sub.add_parser("train", help="train one model (resumes from its checkpoint)")
+    train.add_argument("--model", choices=MODELS, required=True)
+    train.add_argument("--dataset", choices=DATASETS,
+                       help="default: the lecture's dataset for the model")
+    train.add_argument("--profile", choices=PROFILES, default="quick")
+    train.add_argument("--set", dest="overrides", action="append", default=[],
+                       metavar="SECTION.FIELD=VALUE",
+                       help="override a config field, e.g. train.steps=500 or model.zdim=2")
+    train.add_argument("--source", choices=SOURCES, default="auto")
+    _root_option(train)
+    train.set_defaults(func=cmd_train)
     return parser
 
 
@@ -82,6 +96,24 @@ def cmd_run(args: argparse.Namespace, root: ArtifactRoot) -> int:
     records = _ingest(args.datasets, args.source, None, root)
     print(f"genflow run: ingested {len(records)} splits under {root.url}")
     _print_records(records, root)
+    return 0
+
+
+def cmd_train(args: argparse.Namespace, root: ArtifactRoot) -> int:
+    from tasks.training.profiles import make_spec, parse_overrides
+
+    overrides = parse_overrides(args.overrides)
+    make_spec(args.model, args.dataset, args.profile, overrides)  # config errors before Prefect
+    from flows.train import train
+
+    r = train(model=args.model, dataset=args.dataset, profile=args.profile, overrides=overrides,
+              source=args.source, root=root.url)
+    print(f"trained {r.model} on {r.dataset} ({r.profile}): {r.steps} iterations, "
+          f"{r.images_per_second:.0f} images/s on {r.devices}"
+          + (f", resumed from {r.resumed_from}" if r.resumed_from else ""))
+    for k, v in r.final.items():
+        print(f"  {k:<16}{v:.4f}")
+    print(f"  run folder      {root.path(r.run_dir)}")
     return 0
 
 

@@ -29,7 +29,9 @@ def atomic_path(root: ArtifactRoot, *parts: str) -> Iterator[Path]:
     if root.is_local:
         folder = os.path.dirname(dest)
         os.makedirs(folder, exist_ok=True)
-        tmp = Path(folder) / f".{name}.{uuid.uuid4().hex}.tmp"
+        # Hidden (readers skip dot-files) and ending in the real name, so suffix-checking
+        # writers such as Keras (.keras) accept it.
+        tmp = Path(folder) / f".tmp-{uuid.uuid4().hex[:12]}-{name}"
         try:
             yield tmp
             os.replace(tmp, dest)
@@ -39,7 +41,7 @@ def atomic_path(root: ArtifactRoot, *parts: str) -> Iterator[Path]:
     with tempfile.TemporaryDirectory(prefix="genflow-") as tmpdir:
         tmp = Path(tmpdir) / name
         yield tmp
-        remote_tmp = posixpath.join(posixpath.dirname(dest), f".{name}.{uuid.uuid4().hex}.tmp")
+        remote_tmp = posixpath.join(posixpath.dirname(dest), f".tmp-{uuid.uuid4().hex[:12]}-{name}")
         root.fs.makedirs(posixpath.dirname(dest), exist_ok=True)
         root.fs.put_file(str(tmp), remote_tmp)
         root.fs.mv(remote_tmp, dest)

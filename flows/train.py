@@ -1,0 +1,48 @@
+"""The train flow: ingest (cached subflow) -> train one model (cached, resumable task)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from prefect import flow, get_run_logger
+
+from flows.ingest import ingest
+from storage.results import result_storage
+from storage.root import resolve_root
+from storage.runs import RunStore
+from tasks.data.config import IngestConfig
+from tasks.training.profiles import make_spec
+from tasks.training.records import TrainRecord
+from tasks.training.train_tasks import train_key, train_model
+
+
+@flow(name="train", log_prints=False)
+def train(model: str = "dcgan", dataset: str | None = None, profile: str = "quick",
+          overrides: dict[str, dict[str, Any]] | None = None, source: str = "auto",
+          root: str | None = None) -> TrainRecord:
+    """Train ``model`` (see tasks.models.config.MODEL_NAMES) under ``profile``.
+
+    Args:
+        model: registered model name.
+        dataset: "mnist" or "fashion_mnist"; default: the lecture's dataset for the model.
+        profile: "smoke", "quick" or "lecture".
+        overrides: config deltas, {"train": {...}, "model": {...}}.
+        source: raw data source for the ingest subflow.
+        root: artifact root.
+    """
+    logger = get_run_logger()
+    spec = make_spec(model, dataset, profile, overrides)
+    art = resolve_root(root)
+    train_ref, test_ref = ingest(IngestConfig(dataset=spec.dataset, source=source), root=art.url)
+    key = train_key(spec, train_ref)
+    store = RunStore.for_run(art, spec.model.name, spec.dataset, key.removeprefix("train-"))
+    sampler = "pixel.npz" if spec.model.name == "pixel" else "sampler.keras"
+    stale = not art.exists(*store.parts(sampler))
+    task = train_model.with_options(result_storage=result_storage(art), refresh_cache=stale)
+    record = task(spec, train_ref, test_ref, key, art.url)
+    logger.info("%s on %s: %d iterations in %.1f s (%.0f images/s, %s)%s -> %s", record.model,
+                record.dataset, record.steps, record.seconds, record.images_per_second,
+                record.devices,
+                f", resumed from {record.resumed_from}" if record.resumed_from else "",
+                record.run_dir)
+    return record

@@ -1,0 +1,112 @@
+"""The files of one training run: checkpoint, history, progress grids, the sampling model.
+
+Layout: ``models/<model>/<dataset>-<key>/`` holding
+    checkpoint.npz         latest checkpoint: every model and optimiser variable + the step
+    history.parquet        per-step history, long format (step, metric, value)
+    grids/step-NNNNNN.png  progress grids from a fixed noise seed
+    sampler.keras          generator / decoder (Keras 3 format; loaded with safe_mode)
+    pixel.npz              the pixel model's histograms (P1)
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+
+from storage.atomic import atomic_path, write_bytes
+from storage.hashing import sha256_file
+from storage.parquet import read_parquet, write_parquet
+from storage.root import MODELS, ArtifactRoot, check_name
+
+HISTORY = pa.schema([
+    pa.field("step", pa.int64(), nullable=False),
+    pa.field("metric", pa.string(), nullable=False),
+    pa.field("value", pa.float64(), nullable=False),
+])
+
+
+@dataclass(frozen=True)
+class RunStore:
+    """Paths and IO of one run directory below the root."""
+
+    root: ArtifactRoot
+    model: str
+    run: str
+
+    @classmethod
+    def for_run(cls, root: ArtifactRoot, model: str, dataset: str, key: str) -> RunStore:
+        check_name(model, "model")
+        check_name(dataset, "dataset")
+        return cls(root, model, check_name(f"{dataset}-{key[:16]}", "run"))
+
+    def parts(self, *names: str) -> tuple[str, ...]:
+        return (MODELS, self.model, self.run, *names)
+
+    def path(self, *names: str) -> str:
+        return self.root.path(*self.parts(*names))
+
+    def relative(self, *names: str) -> str:
+        return "/".join(self.parts(*names))
+
+    # checkpoints -----------------------------------------------------------------------
+    def save_checkpoint(self, step: int, arrays: dict[str, np.ndarray]) -> None:
+        """Atomically replace the checkpoint with ``arrays`` at iteration ``step``."""
+        buf = io.BytesIO()
+        np.savez(buf, __step__=np.int64(step), **arrays)
+        write_bytes(self.root, buf.getvalue(), *self.parts("checkpoint.npz"))
+
+    def load_checkpoint(self) -> tuple[int, dict[str, np.ndarray]] | None:
+        """(step, arrays) of the latest checkpoint, or None."""
+        if not self.root.exists(*self.parts("checkpoint.npz")):
+            return None
+        with self.root.fs.open(self.path("checkpoint.npz"), "rb") as f:
+            data = np.load(io.BytesIO(f.read()))
+            arrays = {k: data[k] for k in data.files}
+        return int(arrays.pop("__step__")), arrays
+
+    # history ---------------------------------------------------------------------------
+    def write_history(self, rows: list[tuple[int, str, float]]) -> None:
+        steps, metrics, values = zip(*rows, strict=True) if rows else ((), (), ())
+        table = pa.table({"step": pa.array(steps, pa.int64()), "metric": pa.array(metrics, pa.string()),
+                          "value": pa.array(values, pa.float64())}, schema=HISTORY)
+        write_parquet(self.root, table, *self.parts("history.parquet"))
+
+    def read_history(self) -> list[tuple[int, str, float]]:
+        if not self.root.exists(*self.parts("history.parquet")):
+            return []
+        t = read_parquet(self.root, *self.parts("history.parquet"), schema=HISTORY)
+        return list(zip(t.column("step").to_pylist(), t.column("metric").to_pylist(),
+                        t.column("value").to_pylist(), strict=True))
+
+    # pictures and models ---------------------------------------------------------------
+    def write_grid(self, step: int, png: bytes) -> str:
+        write_bytes(self.root, png, *self.parts("grids", f"step-{step:06d}.png"))
+        return self.relative("grids", f"step-{step:06d}.png")
+
+    def save_keras(self, model: Any, name: str = "sampler.keras") -> str:
+        with atomic_path(self.root, *self.parts(name)) as tmp:
+            model.save(tmp)
+        return self.relative(name)
+
+    def load_keras(self, name: str = "sampler.keras") -> Any:
+        import keras
+
+        return keras.saving.load_model(self.root.local(*self.parts(name)), safe_mode=True)
+
+    def save_arrays(self, name: str, **arrays: np.ndarray) -> str:
+        buf = io.BytesIO()
+        np.savez(buf, **arrays)
+        write_bytes(self.root, buf.getvalue(), *self.parts(name))
+        return self.relative(name)
+
+    def load_arrays(self, name: str) -> dict[str, np.ndarray]:
+        with self.root.fs.open(self.path(name), "rb") as f:
+            data = np.load(io.BytesIO(f.read()))
+            return {k: data[k] for k in data.files}
+
+    def sha256(self, name: str) -> str:
+        return sha256_file(self.path(name), self.root.fs)

@@ -1,0 +1,75 @@
+"""Typed configuration of every model and of training (pydantic; defaults = the lecture).
+
+Profiles (tasks.training.profiles) are small overrides of these defaults; users can override
+any field with ``--set field=value``.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+ModelName = Literal["pixel", "autoencoder", "vae", "mlp_gan", "dcgan", "fashion_dcgan"]
+MODEL_NAMES: tuple[str, ...] = ("pixel", "autoencoder", "vae", "mlp_gan", "dcgan", "fashion_dcgan")
+
+
+class ModelConfig(BaseModel):
+    """Architecture and optimiser of one model. Fields a model does not use are ignored."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: ModelName
+    zdim: int = Field(default=32, ge=1, le=4096)
+    # P6 MLP GAN: hidden sizes of G (D mirrors them reversed) and the generator's output size.
+    # The lecture's mistake, 28*23 = 644, is caught by the pre-flight check.
+    generator_units: list[int] = Field(default_factory=lambda: [256, 512, 1024])
+    generator_output: int = 784
+    leaky_slope: float = 0.2
+    dropout: float = Field(default=0.3, ge=0.0, lt=1.0)
+    bn_momentum: float = Field(default=0.9, gt=0.0, lt=1.0)
+    learning_rate: float = Field(default=2e-4, gt=0.0)
+    beta_1: float = Field(default=0.9, ge=0.0, lt=1.0)
+
+
+class TrainConfig(BaseModel):
+    """How to train.
+
+    Attributes:
+        steps: optimiser iterations (one batch each). For the GANs one iteration is a
+            discriminator update on a real and a fake batch then a generator update.
+        epochs: if set, overrides ``steps`` with ceil(epochs * training images / batch_size).
+        batch_size: images per batch (per iteration).
+        classes: class filter on the training split (None = all).
+        checkpoint_every: iterations between checkpoints (a crash loses at most this many).
+        grid_every: iterations between progress grids (20 samples from fixed noise).
+        seed: seeds weights, data order and noise: same seed, same losses on CPU.
+        value_range: pixel range the model trains on: "unit" [0, 1] or "symmetric" [-1, 1].
+        validation: evaluate on the test split after each interval (autoencoders).
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    steps: int = Field(default=1000, ge=1)
+    epochs: float | None = Field(default=None, gt=0)
+    batch_size: int = Field(default=64, ge=1)
+    classes: list[int] | None = None
+    checkpoint_every: int = Field(default=100, ge=1)
+    grid_every: int = Field(default=100, ge=1)
+    grid_samples: int = Field(default=20, ge=1, le=100)
+    seed: int = 0
+    value_range: Literal["unit", "symmetric"] = "unit"
+    validation: bool = False
+    jit_compile: bool | Literal["auto"] = "auto"
+    mixed_precision: bool | Literal["auto"] = "auto"
+
+
+class RunSpec(BaseModel):
+    """One training run: which model on which dataset, configured how."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    model: ModelConfig
+    train: TrainConfig
+    dataset: Literal["mnist", "fashion_mnist"]
+    profile: str = "custom"

@@ -1,0 +1,112 @@
+"""The GAN wrapper model: one compiled GradientTape train step (Keras 3 "custom train step").
+
+Per iteration, as the lecture does it: the discriminator is updated on a real batch (label 1),
+then on a batch generated with the generator in inference mode (the lecture's
+``generator.predict``, label 0); then the generator is updated through the discriminator on
+fresh noise with label 1, only the generator's weights receiving gradients. This replaces the
+``D.trainable = False`` + combined-model recipe, which in Keras 3 silently stops D learning.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tasks.models.losses import minimax_discriminator_loss, minimax_generator_loss
+
+METRIC_KEYS = ("d_loss", "g_loss", "d_acc_real", "d_acc_fake")
+
+
+def make_gan_class() -> type:
+    import keras
+    import tensorflow as tf
+    from keras import ops
+
+    class GAN(keras.Model):
+        """Generator + discriminator; returns METRIC_KEYS from each step."""
+
+        def __init__(self, generator: Any, discriminator: Any, zdim: int, seed: int = 0,
+                     **kwargs: Any) -> None:
+            super().__init__(**kwargs)
+            self.generator = generator
+            self.discriminator = discriminator
+            self.zdim = zdim
+            self.seed_generator = keras.random.SeedGenerator(seed)
+            self.trackers = {k: keras.metrics.Mean(name=k) for k in METRIC_KEYS}
+
+        @property
+        def metrics(self) -> list[Any]:
+            return list(self.trackers.values())
+
+        def compile(self, d_optimizer: Any, g_optimizer: Any, **kwargs: Any) -> None:
+            super().compile(**kwargs)
+            self.d_optimizer = d_optimizer
+            self.g_optimizer = g_optimizer
+
+        def call(self, images: Any, training: bool = False) -> Any:
+            # The wrapper consumes data batches (Keras calls it on them, e.g. under a
+            # distribution strategy): its output is D's verdict. Sampling uses .generator.
+            return self.discriminator(images, training=training)
+
+        def _noise(self, batch: Any) -> Any:
+            return keras.random.normal((batch, self.zdim), seed=self.seed_generator)
+
+        def _update(self, optimizer: Any, loss_fn: Any, weights: list[Any]) -> Any:
+            # Gradients are summed over replicas, so each replica's loss is divided by their
+            # number; scale_loss is the identity except under mixed precision.
+            replicas = tf.distribute.get_strategy().num_replicas_in_sync
+            with tf.GradientTape() as tape:
+                loss, extra = loss_fn()
+                scaled = optimizer.scale_loss(loss / replicas)
+            optimizer.apply(tape.gradient(scaled, weights), weights)
+            return loss, extra
+
+        def train_step(self, real: Any) -> dict[str, Any]:
+            real = real[0] if isinstance(real, tuple) else real
+            batch = ops.shape(real)[0]
+            d, g = self.discriminator, self.generator
+
+            def real_loss() -> tuple[Any, Any]:
+                p = d(real, training=True)
+                return minimax_discriminator_loss(p, p)[0], p
+
+            d_real, p_real = self._update(self.d_optimizer, real_loss, d.trainable_weights)
+            fake = ops.stop_gradient(g(self._noise(batch), training=False))
+
+            def fake_loss() -> tuple[Any, Any]:
+                p = d(fake, training=True)
+                return minimax_discriminator_loss(p, p)[1], p
+
+            d_fake, p_fake = self._update(self.d_optimizer, fake_loss, d.trainable_weights)
+            z = self._noise(batch)
+
+            def gen_loss() -> tuple[Any, Any]:
+                p = d(g(z, training=True), training=True)
+                return minimax_generator_loss(p), p
+
+            g_loss, _ = self._update(self.g_optimizer, gen_loss, g.trainable_weights)
+            values = {
+                "d_loss": 0.5 * (d_real + d_fake),
+                "g_loss": g_loss,
+                "d_acc_real": ops.mean(ops.cast(p_real > 0.5, "float32")),
+                "d_acc_fake": ops.mean(ops.cast(p_fake < 0.5, "float32")),
+            }
+            for k, v in values.items():
+                self.trackers[k].update_state(v)
+            return {k: t.result() for k, t in self.trackers.items()}
+
+    return GAN
+
+
+def build_gan(generator: Any, discriminator: Any, zdim: int, learning_rate: float, beta_1: float,
+              seed: int, jit_compile: bool, mixed_precision: bool) -> Any:
+    """A compiled GAN wrapper with one Adam per network (LossScaleOptimizer under mixed
+    precision)."""
+    import keras
+
+    def adam() -> Any:
+        opt = keras.optimizers.Adam(learning_rate, beta_1=beta_1)
+        return keras.optimizers.LossScaleOptimizer(opt) if mixed_precision else opt
+
+    gan = make_gan_class()(generator, discriminator, zdim, seed=seed, name="gan")
+    gan.compile(d_optimizer=adam(), g_optimizer=adam(), jit_compile=jit_compile)
+    return gan

@@ -1,0 +1,1 @@
+"""Training: profiles, devices, the resumable training loop and its Prefect task."""

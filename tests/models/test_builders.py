@@ -1,0 +1,72 @@
+"""Architectures as lectured, the pre-flight check, and the Keras 3 GAN pitfall."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from genflow.errors import ConfigError
+from tasks.models.registry import build
+from tasks.training.profiles import make_spec, parse_overrides
+
+
+def test_autoencoder_parameter_counts_match_the_lecture() -> None:
+    from tasks.models.autoencoder import build_decoder, build_encoder
+
+    assert build_encoder(32).count_params() == 193_056
+    assert build_decoder(32).count_params() == 196_097
+
+
+def test_dcgan_shapes() -> None:
+    spec = make_spec("dcgan", profile="lecture")
+    built = build(spec.model, spec.train)
+    assert tuple(built.sampler.output.shape) == (None, 28, 28, 1)
+    assert tuple(built.sampler.input.shape) == (None, 100)
+    assert tuple(built.parts["discriminator"].output.shape) == (None, 1)
+    momenta = {layer.momentum for layer in built.sampler.layers if hasattr(layer, "momentum")}
+    assert momenta == {0.9}
+    rates = {layer.rate for layer in built.parts["discriminator"].layers if hasattr(layer, "rate")}
+    assert rates == {0.4}
+
+
+def test_lecture_mistake_is_a_clear_configuration_error() -> None:
+    spec = make_spec("mlp_gan", profile="smoke", overrides={"model": {"generator_output": 28 * 23}})
+    with pytest.raises(ConfigError) as err:
+        build(spec.model, spec.train)
+    message = str(err.value)
+    assert "generator outputs shape (644,)" in message and "expects (784,)" in message
+
+
+def test_both_networks_learn_in_the_compiled_step() -> None:
+    """In Keras 3 the D.trainable=False recipe silently freezes D; ours must update both."""
+    import keras
+
+    keras.utils.set_random_seed(0)
+    spec = make_spec("mlp_gan", profile="smoke")
+    built = build(spec.model, spec.train)
+    gan, d, g = built.model, built.parts["discriminator"], built.sampler
+    d_before = [w.numpy().copy() for w in d.trainable_weights]
+    g_before = [w.numpy().copy() for w in g.trainable_weights]
+    real = np.random.default_rng(0).uniform(-1, 1, (16, 784)).astype(np.float32)
+    logs = gan.train_on_batch(real, return_dict=True)
+    assert set(logs) == {"d_loss", "g_loss", "d_acc_real", "d_acc_fake"}
+    assert any(not np.array_equal(a, b.numpy()) for a, b in zip(d_before, d.trainable_weights, strict=True))
+    assert any(not np.array_equal(a, b.numpy()) for a, b in zip(g_before, g.trainable_weights, strict=True))
+
+
+def test_profiles_and_overrides() -> None:
+    lecture = make_spec("dcgan", profile="lecture")
+    assert (lecture.train.steps, lecture.train.batch_size, lecture.model.zdim) == (5000, 64, 100)
+    assert make_spec("fashion_dcgan").dataset == "fashion_mnist"
+    assert make_spec("fashion_dcgan").train.classes == [9]
+    assert make_spec("pixel").train.classes == [0]
+    ae = make_spec("autoencoder", profile="lecture")
+    assert (ae.train.epochs, ae.train.batch_size, ae.model.zdim) == (5, 128, 32)
+    over = make_spec("vae", overrides=parse_overrides(["train.steps=7", "model.zdim=2"]))
+    assert over.model.zdim == 2 and over.train.steps == 7
+    with pytest.raises(ConfigError, match="train.FIELD=VALUE"):
+        parse_overrides(["steps=7"])
+    with pytest.raises(ConfigError, match="batch_size"):
+        make_spec("dcgan", overrides={"train": {"batch_size": 0}})
+    with pytest.raises(ConfigError, match="not one of"):
+        make_spec("gan9000")
