@@ -73,3 +73,14 @@ def test_missing_path_fails_before_any_server_is_contacted(tmp_path: Path) -> No
     assert proc.returncode == 2
     assert proc.stderr.strip().splitlines() == [
         f"genflow: error: {tmp_path / 'missing'}: not a folder of IDX files"]
+
+
+def test_train_config_errors_exit_2_before_prefect_starts(tmp_path: Path) -> None:
+    env = {"PREFECT_API_URL": "http://127.0.0.1:9/api"}
+    bad = _run(["train", "--model", "dcgan", "--set", "train.batch_size=0",
+                "--root", str(tmp_path)], env)
+    assert bad.returncode == 2
+    assert bad.stderr.strip().splitlines()[-1] == (
+        "genflow: error: train.batch_size: Input should be greater than or equal to 1")
+    shape = _run(["train", "--model", "mlp_gan", "--set", "nonsense", "--root", str(tmp_path)], env)
+    assert shape.returncode == 2 and "train.FIELD=VALUE" in shape.stderr

@@ -37,3 +37,11 @@ def test_prefect_deploy_accepts_the_project_file() -> None:
     assert deployment.work_pool_name == "genflow-process"
     assert deployment.parameters == {"config": {"dataset": "mnist", "source": "auto"}}
     assert deployment.entrypoint == "flows/ingest.py:ingest"
+
+    async def read_train():
+        async with get_client() as client:
+            return await client.read_deployment_by_name("train/train")
+
+    train = asyncio.run(read_train())
+    assert train.parameters == {"model": "dcgan", "profile": "quick"}
+    assert "gpu" in train.tags
