@@ -61,6 +61,25 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--source", choices=SOURCES, default="auto")
     _root_option(train)
     train.set_defaults(func=cmd_train)
+
+    for name, func, text in (("generate", cmd_generate, "train (cached) and generate samples"),
+                             ("evaluate", cmd_evaluate, "train, generate and score samples")):
+        p = sub.add_parser(name, help=text)
+        p.add_argument("--model", choices=MODELS, required=True)
+        p.add_argument("--dataset", choices=DATASETS)
+        p.add_argument("--profile", choices=PROFILES, default="quick")
+        p.add_argument("--set", dest="overrides", action="append", default=[],
+                       metavar="SECTION.FIELD=VALUE")
+        p.add_argument("--samples", type=int, metavar="N",
+                       help="samples to generate (default: smoke 64, quick 2000, lecture 10000)")
+        p.add_argument("--seed", type=int, default=0)
+        p.add_argument("--source", choices=SOURCES, default="auto")
+        if name == "evaluate":
+            p.add_argument("--extractor", choices=("domain", "inception"), default="domain")
+            p.add_argument("--inception-weights", metavar="FILE",
+                           help="InceptionV3 no-top weights (.h5) for --extractor inception")
+        _root_option(p)
+        p.set_defaults(func=func)
     return parser
 
 
@@ -114,6 +133,50 @@ def cmd_train(args: argparse.Namespace, root: ArtifactRoot) -> int:
     for k, v in r.final.items():
         print(f"  {k:<16}{v:.4f}")
     print(f"  run folder      {root.path(r.run_dir)}")
+    return 0
+
+
+def _stage_args(args: argparse.Namespace) -> dict:
+    from tasks.training.profiles import make_spec, parse_overrides
+
+    overrides = parse_overrides(args.overrides)
+    make_spec(args.model, args.dataset, args.profile, overrides)  # config errors before Prefect
+    if args.samples is not None and args.samples < 1:
+        raise InputError(f"--samples must be >= 1, got {args.samples}")
+    return {"model": args.model, "dataset": args.dataset, "profile": args.profile,
+            "overrides": overrides, "n": args.samples, "seed": args.seed, "source": args.source}
+
+
+def cmd_generate(args: argparse.Namespace, root: ArtifactRoot) -> int:
+    kwargs = _stage_args(args)
+    from flows.generate import generate
+
+    r = generate(**kwargs, root=root.url)
+    print(f"{r.n} samples of {r.model} ({r.dataset}, seed {r.seed}): {root.path(r.path)}")
+    for name, path in sorted(r.pictures.items()):
+        print(f"  {name:<14}{root.path(path)}")
+    return 0
+
+
+def cmd_evaluate(args: argparse.Namespace, root: ArtifactRoot) -> int:
+    kwargs = _stage_args(args)
+    from tasks.evaluation.config import eval_config_for
+
+    config = eval_config_for(args.profile, extractor=args.extractor,
+                             inception_weights=args.inception_weights)
+    if args.extractor == "inception":
+        from tasks.evaluation.extractors import load_inception
+
+        load_inception(args.inception_weights)  # a missing file fails before any work
+    from flows.evaluate import evaluate
+
+    r = evaluate(**kwargs, evaluation=config, root=root.url)
+    print(f"{r.model} on {r.dataset} ({r.profile}):")
+    print(f"  {'metric':<26}{'value':>10}{'floor':>10}{'n':>7}  extractor")
+    for row in r.metrics:
+        floor = "" if row["floor"] is None else f"{row['floor']:.4f}"
+        print(f"  {row['metric']:<26}{row['value']:>10.4f}{floor:>10}{row['n']:>7}  {row['extractor']}")
+    print(f"  side by side: {root.path(r.pictures['side_by_side'])}")
     return 0
 
 

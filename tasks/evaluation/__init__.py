@@ -1,0 +1,1 @@
+"""Evaluation: nearest-neighbour audit, features and metrics (FID and companions)."""

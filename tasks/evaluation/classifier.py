@@ -1,0 +1,55 @@
+"""The domain feature extractor: a small CNN classifier trained on the dataset's training split.
+
+Its penultimate layer (128 ReLU units) gives the features for FID and its companions; its
+softmax gives class probabilities for mode coverage and the classifier score. Inputs float32
+(batch, 28, 28, 1) in [0, 1].
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+FEATURE_DIM = 128
+
+
+def build_domain_classifier(num_classes: int = 10) -> Any:
+    """Conv32-pool-Conv64-pool-Dense128(features)-Dropout-Dense(num_classes) softmax; the model
+    has two outputs, [features (batch, 128), probabilities (batch, num_classes)]."""
+    import keras
+    from keras import layers
+
+    x_in = keras.Input((28, 28, 1), name="image")
+    x = layers.Conv2D(32, 3, padding="same", activation="relu")(x_in)
+    x = layers.MaxPooling2D()(x)
+    x = layers.Conv2D(64, 3, padding="same", activation="relu")(x)
+    x = layers.MaxPooling2D()(x)
+    x = layers.Flatten()(x)
+    features = layers.Dense(FEATURE_DIM, activation="relu", name="features")(x)
+    x = layers.Dropout(0.3)(features)
+    probs = layers.Dense(num_classes, activation="softmax", name="probs", dtype="float32")(x)
+    return keras.Model(x_in, [features, probs], name="domain_classifier")
+
+
+def train_domain_classifier(x_train: np.ndarray, y_train: np.ndarray, x_test: np.ndarray,
+                            y_test: np.ndarray, epochs: int, batch_size: int = 128,
+                            seed: int = 0) -> tuple[Any, float]:
+    """Train on (x_train, y_train) and return (model, accuracy on the test split)."""
+    import keras
+
+    keras.utils.set_random_seed(seed)
+    model = build_domain_classifier()
+    trainer = keras.Model(model.input, model.outputs[1])
+    trainer.compile(optimizer=keras.optimizers.Adam(1e-3),
+                    loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    trainer.fit(x_train, y_train.astype(np.int64), epochs=epochs, batch_size=batch_size,
+                shuffle=True, verbose=0)
+    _, probs = extract(model, x_test)
+    return model, float((probs.argmax(1) == y_test).mean())
+
+
+def extract(model: Any, images: np.ndarray, batch_size: int = 512) -> tuple[np.ndarray, np.ndarray]:
+    """(features float64 (n, 128), probabilities float64 (n, classes)) in batches."""
+    feats, probs = model.predict(images, batch_size=batch_size, verbose=0)
+    return np.asarray(feats, np.float64), np.asarray(probs, np.float64)

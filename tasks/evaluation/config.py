@@ -1,0 +1,64 @@
+"""Typed configuration of the evaluation stage, and the metric names (one place)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+# Metric names, as they appear in records and reports.
+FID = "fid"
+KID = "kid"
+KID_STD = "kid_std"
+PRECISION = "precision"
+RECALL = "recall"
+DENSITY = "density"
+COVERAGE = "coverage"
+MODE_ENTROPY = "mode_entropy_bits"
+CLASSES_MISSING = "classes_missing"
+CLASSIFIER_SCORE = "classifier_score"
+C2ST = "c2st_accuracy"
+COPY_RATE = "copy_rate"
+DUPLICATE_RATE = "duplicate_rate"
+NN1_MEDIAN = "nn1_mae_median"
+TEST_NN1_MEDIAN = "test_nn1_mae_median"
+CLOSER_THAN_TEST = "closer_than_test_p05"
+EXTRACTOR_ACCURACY = "extractor_test_accuracy"
+
+
+class EvalConfig(BaseModel):
+    """How samples are judged.
+
+    Attributes:
+        extractor: "domain" (the dataset's CNN classifier) or "inception" (needs weights).
+        inception_weights: path of InceptionV3 no-top weights for the "inception" extractor.
+        max_n: cap on samples (and held-out real images) compared; the same N is used for
+            every model and for the real-data floor.
+        kid_subsets, kid_subset_size: KID's seeded subsets (size shrinks to N if N is smaller).
+        prdc_max: rows per side for precision/recall/density/coverage (pairwise distances).
+        classifier_epochs: epochs of the domain classifier (cached per dataset).
+        seed: every subsampling seed.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    extractor: str = "domain"
+    inception_weights: str | None = None
+    max_n: int = Field(default=10_000, ge=2)
+    kid_subsets: int = Field(default=50, ge=1)
+    kid_subset_size: int = Field(default=500, ge=2)
+    prdc_max: int = Field(default=2000, ge=10)
+    classifier_epochs: int = Field(default=4, ge=1)
+    seed: int = 0
+
+
+# Samples generated and classifier epochs per profile.
+SAMPLES = {"smoke": 64, "quick": 2000, "lecture": 10_000}
+_CLASSIFIER_EPOCHS = {"smoke": 1, "quick": 4, "lecture": 8}
+
+
+def eval_config_for(profile: str, **overrides: object) -> EvalConfig:
+    """The profile's evaluation config with ``overrides`` applied (smoke keeps KID tiny)."""
+    base: dict[str, object] = {"classifier_epochs": _CLASSIFIER_EPOCHS.get(profile, 4)}
+    if profile == "smoke":
+        base.update(kid_subsets=5, kid_subset_size=32, prdc_max=200)
+    base.update(overrides)
+    return EvalConfig(**base)

@@ -1,0 +1,164 @@
+"""Prefect tasks of the evaluation stage.
+
+- ``train-extractor``: the dataset's domain classifier, cached on the dataset's content hashes.
+- ``evaluate-samples``: every metric of a sample set, cached on the sample set's sha256 and the
+  evaluation config. Real-data feature statistics are cached as files per dataset, split,
+  classes, extractor and N.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+from prefect import task
+
+from storage.atomic import write_bytes
+from storage.datasets import read_split
+from storage.hashing import code_version, sha256_text
+from storage.parquet import write_parquet
+from storage.root import ArtifactRoot, resolve_root
+from storage.runs import RunStore
+from storage.samples import read_samples, sample_parts
+from tasks.data.ingest_tasks import retry_unless_bad_input
+from tasks.data.normalise import filter_classes, scale
+from tasks.data.records import SplitRecord
+from tasks.evaluation import config as names
+from tasks.evaluation.config import EvalConfig
+from tasks.evaluation.evaluate import evaluate
+from tasks.evaluation.extractors import Extractor, check_extractor_name, load_inception
+from tasks.evaluation.fid import feature_statistics
+from tasks.evaluation.records import EvalRecord, ExtractorRecord
+from tasks.generation.generate_tasks import side_by_side
+from tasks.generation.records import SampleRecord
+
+log = logging.getLogger(__name__)
+EVAL_CODE_VERSION = code_version("tasks.evaluation", "storage")
+NEIGHBOURS = pa.schema([
+    pa.field("index", pa.int64(), nullable=False),
+    pa.field("nn_index", pa.int64(), nullable=False),
+    pa.field("nn_distance", pa.float64(), nullable=False),
+    pa.field("is_copy", pa.bool_(), nullable=False),
+    pa.field("predicted_class", pa.int64()),
+])
+
+
+def _key(context: Any, parameters: dict[str, Any]) -> str:
+    return parameters["key"]
+
+
+def extractor_key(train_ref: SplitRecord, test_ref: SplitRecord, config: EvalConfig) -> str:
+    return "extractor-" + sha256_text(config.extractor, str(config.inception_weights),
+                                      str(config.classifier_epochs), str(config.seed),
+                                      train_ref.content_sha256, test_ref.content_sha256,
+                                      EVAL_CODE_VERSION)
+
+
+def _extractor_store(root: ArtifactRoot, record: ExtractorRecord) -> RunStore:
+    return RunStore.for_run(root, f"extractor_{record.name}", record.dataset,
+                            record.key.removeprefix("extractor-"))
+
+
+def extractor_parts(dataset: str, key: str, *names: str) -> tuple[str, ...]:
+    """Path parts of the domain extractor's folder (known before it is trained)."""
+    return ("models", "extractor_domain", f"{dataset}-{key.removeprefix('extractor-')[:16]}", *names)
+
+
+@task(name="train-extractor", cache_key_fn=_key, persist_result=True, retries=1,
+      retry_condition_fn=retry_unless_bad_input)
+def train_extractor(train_ref: SplitRecord, test_ref: SplitRecord, config: EvalConfig, key: str,
+                    root_url: str) -> ExtractorRecord:
+    """Train (domain) or check (inception) the feature extractor of a dataset."""
+    root = resolve_root(root_url)
+    name = check_extractor_name(config.extractor)
+    record = ExtractorRecord(name=name, dataset=train_ref.dataset, path=None, dim=2048,
+                             test_accuracy=None, key=key)
+    if name == "inception":
+        load_inception(config.inception_weights)  # fails early and clearly without weights
+        return record
+    from tasks.evaluation.classifier import FEATURE_DIM, train_domain_classifier
+
+    x, y = read_split(root, train_ref.path)
+    xt, yt = read_split(root, test_ref.path)
+    model, accuracy = train_domain_classifier(scale(x, "unit"), y, scale(xt, "unit"), yt,
+                                              epochs=config.classifier_epochs, seed=config.seed)
+    record = record.model_copy(update={"dim": FEATURE_DIM, "test_accuracy": accuracy})
+    store = _extractor_store(root, record)
+    record.path = store.save_keras(model, "classifier.keras")
+    log.info("%s domain classifier: test accuracy %.4f on %d images", train_ref.dataset,
+             accuracy, len(yt))
+    return record
+
+
+def load_extractor(root: ArtifactRoot, record: ExtractorRecord, config: EvalConfig) -> Extractor:
+    if record.name == "inception":
+        return load_inception(config.inception_weights)
+    return Extractor(name="domain", dim=record.dim,
+                     model=_extractor_store(root, record).load_keras("classifier.keras"))
+
+
+def real_statistics(root: ArtifactRoot, record: ExtractorRecord, extractor: Extractor,
+                    split: SplitRecord, classes: list[int] | None,
+                    images: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(mu, sigma) of real features, cached per dataset, split, classes, extractor and N."""
+    store = _extractor_store(root, record)
+    tag = "all" if classes is None else "-".join(map(str, classes))
+    name = f"stats-{split.split}-{split.content_sha256[:12]}-{tag}-n{len(images)}.npz"
+    if root.exists(*store.parts(name)):
+        cached = store.load_arrays(name)
+        return cached["mu"], cached["sigma"]
+    mu, sigma = feature_statistics(extractor.features(images)[0])
+    store.save_arrays(name, mu=mu, sigma=sigma)
+    return mu, sigma
+
+
+def evaluate_key(samples: SampleRecord, extractor: ExtractorRecord, config: EvalConfig) -> str:
+    return "evaluate-" + sha256_text(samples.sha256, extractor.key, config.model_dump_json(),
+                                     EVAL_CODE_VERSION)
+
+
+@task(name="evaluate-samples", cache_key_fn=_key, persist_result=True, retries=1,
+      retry_condition_fn=retry_unless_bad_input)
+def evaluate_samples(samples: SampleRecord, train_ref: SplitRecord, test_ref: SplitRecord,
+                     extractor_ref: ExtractorRecord, config: EvalConfig, key: str,
+                     root_url: str) -> EvalRecord:
+    """All metrics of one sample set, with floors; writes the neighbours table and figure."""
+    root = resolve_root(root_url)
+    x = read_samples(root, samples.path)
+    train, train_labels = read_split(root, train_ref.path)
+    train, _ = filter_classes(train, train_labels, samples.classes)
+    test, test_labels = read_split(root, test_ref.path)
+    test, _ = filter_classes(test, test_labels, samples.classes)
+    train_f, test_f = scale(train, "unit"), scale(test, "unit")
+    extractor = load_extractor(root, extractor_ref, config)
+    stats = real_statistics(root, extractor_ref, extractor, train_ref, samples.classes, train_f)
+    single = samples.classes is not None and len(samples.classes) == 1
+    result = evaluate(x, train_f, test_f, extractor, stats, config, single_class=single)
+    rows = [vars(r) for r in result.rows]
+    if extractor_ref.test_accuracy is not None:
+        rows.append({"metric": names.EXTRACTOR_ACCURACY, "value": extractor_ref.test_accuracy,
+                     "n": int(len(test_labels)), "extractor": extractor_ref.name, "floor": None})
+    n = len(result.nn_index)
+    table = pa.table({
+        "index": pa.array(np.arange(n), pa.int64()),
+        "nn_index": pa.array(result.nn_index, pa.int64()),
+        "nn_distance": pa.array(result.nn_distance, pa.float64()),
+        "is_copy": pa.array(result.copies, pa.bool_()),
+        "predicted_class": pa.array(result.predicted, pa.int64()) if result.predicted is not None
+        else pa.nulls(n, pa.int64()),
+    }, schema=NEIGHBOURS)
+    stem = f"neighbours-{samples.sha256[:12]}"
+    nb_parts = sample_parts(samples.model, samples.run, f"{stem}.parquet")
+    write_parquet(root, table, *nb_parts)
+    pairs = side_by_side(x[:20], train[result.nn_index[:20]])
+    fig_parts = sample_parts(samples.model, samples.run, f"{stem}-side-by-side.png")
+    write_bytes(root, pairs, *fig_parts)
+    for r in rows:
+        log.info("%s %-24s %.4f%s (n=%d)", samples.model, r["metric"], r["value"],
+                 "" if r["floor"] is None else f"  floor {r['floor']:.4f}", r["n"])
+    return EvalRecord(model=samples.model, dataset=samples.dataset, profile=samples.profile,
+                      run=samples.run, samples_sha256=samples.sha256, metrics=rows,
+                      pictures={"side_by_side": "/".join(fig_parts)},
+                      neighbours_path="/".join(nb_parts))

@@ -1,0 +1,108 @@
+"""Prefect task of the generation stage: N seeded samples in batches + the lecture's pictures.
+
+Cached on the sampling model's sha256, N, seed and the code version.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import numpy as np
+from prefect import task
+
+from storage.atomic import write_bytes
+from storage.datasets import read_split
+from storage.hashing import code_version, sha256_text
+from storage.png import encode_png, grid, to_uint8
+from storage.root import resolve_root
+from storage.runs import RunStore
+from storage.samples import read_samples, sample_parts, write_samples
+from tasks.data.normalise import filter_classes, scale
+from tasks.data.records import SplitRecord
+from tasks.generation import experiments
+from tasks.generation.records import SampleRecord
+from tasks.generation.sampling import latent_gaussian, model_batches, pixel_batches
+from tasks.models.config import RunSpec
+from tasks.training.records import TrainRecord
+
+log = logging.getLogger(__name__)
+GENERATE_CODE_VERSION = code_version("tasks.generation", "tasks.models", "storage")
+BATCH = 500
+
+
+def generate_key(trained: TrainRecord, n: int, seed: int) -> str:
+    return "generate-" + sha256_text(trained.sampler_sha256, str(n), str(seed), GENERATE_CODE_VERSION)
+
+
+def _key(context: Any, parameters: dict[str, Any]) -> str:
+    return parameters["key"]
+
+
+@task(name="generate-samples", cache_key_fn=_key, persist_result=True, retries=1,
+      retry_delay_seconds=1)
+def generate_samples(trained: TrainRecord, train_ref: SplitRecord, test_ref: SplitRecord, n: int,
+                     seed: int, key: str, root_url: str) -> SampleRecord:
+    """Write ``n`` samples of ``trained`` (batches of 500) and its pictures."""
+    root = resolve_root(root_url)
+    spec = RunSpec.model_validate_json(trained.spec_json)
+    store = RunStore(root, trained.model, trained.run_dir.rsplit("/", 1)[-1])
+    run = store.run
+    vr = spec.train.value_range
+    name = f"samples-n{n}-seed{seed}.parquet"
+    pictures: dict[str, str] = {}
+    encoder = decoder = None
+    if trained.model == "pixel":
+        batches = pixel_batches(store.load_arrays("pixel.npz")["probs"], n, seed, BATCH)
+    else:
+        decoder = store.load_keras()
+        gaussian = None
+        if trained.model in ("autoencoder", "vae"):
+            encoder = store.load_keras("encoder.keras")
+        if trained.model == "autoencoder":
+            images, labels = read_split(root, train_ref.path)
+            images, _ = filter_classes(images, labels, spec.train.classes)
+            gaussian = latent_gaussian(encoder, scale(images[:5000], "unit"))
+        batches = model_batches(decoder, n, seed, BATCH, vr, gaussian)
+    count, digest = write_samples(root, sample_parts(trained.model, run, name), batches,
+                                  trained.model, run, seed)
+    first = read_samples(root, "/".join(sample_parts(trained.model, run, name)))[:50]
+
+    def picture(label: str, png: bytes) -> None:
+        parts = sample_parts(trained.model, run, f"{label}-seed{seed}.png")
+        write_bytes(root, png, *parts)
+        pictures[label] = "/".join(parts)
+
+    picture("grid", encode_png(grid(first)))
+    if encoder is not None:
+        t_images, t_labels = read_split(root, test_ref.path)
+        t_unit = scale(t_images, "unit")
+        picture("noise_sweep", encode_png(grid(to_uint8(
+            experiments.noise_sweep(encoder, decoder, t_unit[:1]), "unit"))))
+        i, j = experiments.same_class_pair(t_labels)
+        picture("interpolation", encode_png(grid(to_uint8(
+            experiments.interpolation(encoder, decoder, t_unit[i:i + 1], t_unit[j:j + 1]), "unit"))))
+        picture("latent_map", experiments.latent_scatter_png(
+            encoder, t_unit[:1000], t_labels[:1000],
+            f"{trained.model} latent codes of the first 1,000 test images"))
+        if int(decoder.input.shape[-1]) == 2:
+            picture("manifold", encode_png(grid(to_uint8(experiments.manifold(decoder), "unit"),
+                                                columns=15)))
+    log.info("%s: %d samples -> %s", trained.model, count, "/".join(sample_parts(trained.model, run, name)))
+    return SampleRecord(model=trained.model, dataset=trained.dataset, profile=trained.profile,
+                        run=run, path="/".join(sample_parts(trained.model, run, name)), n=count,
+                        seed=seed, sha256=digest, classes=spec.train.classes, pictures=pictures)
+
+
+def side_by_side(samples: np.ndarray, neighbours: np.ndarray, columns: int = 10) -> bytes:
+    """Lecture figure 10-8: rows of samples, each above a row of their nearest training images.
+
+    Args:
+        samples, neighbours: uint8 (n, 28, 28, 1), n a multiple of ``columns`` preferred.
+    """
+    rows = []
+    for start in range(0, len(samples), columns):
+        rows += [samples[start:start + columns], neighbours[start:start + columns]]
+    padded = [np.concatenate([r, np.full((columns - len(r), 28, 28, 1), 255, np.uint8)])
+              if len(r) < columns else r for r in rows]
+    return encode_png(grid(np.concatenate(padded), columns=columns))

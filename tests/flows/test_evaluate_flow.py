@@ -1,0 +1,38 @@
+"""Generate and evaluate under a real Prefect server (smoke profile, real data)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+
+from tests.flows.test_ingest_flow import _task_states
+
+pytestmark = pytest.mark.usefixtures("prefect_server")
+
+
+def test_evaluate_flow_end_to_end_and_cached(mnist_csv: Path, root_dir: Path) -> None:
+    from flows.evaluate import evaluate
+
+    state = evaluate(model="autoencoder", profile="smoke", source="csv", root=str(root_dir),
+                     return_state=True)
+    record = state.result()
+    metrics = {row["metric"]: row for row in record.metrics}
+    assert {"fid", "kid", "precision", "recall", "density", "coverage", "c2st_accuracy",
+            "copy_rate", "mode_entropy_bits", "classifier_score",
+            "extractor_test_accuracy"} <= set(metrics)
+    assert metrics["fid"]["floor"] is not None and metrics["fid"]["n"] == 64
+    assert all(isinstance(row["value"], float) for row in record.metrics)
+    neighbours = pq.read_table(root_dir / record.neighbours_path)
+    assert neighbours.num_rows == 64 and neighbours.column("nn_index").to_pylist()[0] >= 0
+    assert (root_dir / record.pictures["side_by_side"]).read_bytes()[:4] == b"\x89PNG"
+    sample_dir = root_dir / "samples" / "autoencoder" / record.run
+    assert {"grid", "noise_sweep", "interpolation", "latent_map"} <= {
+        p.name.split("-seed")[0] for p in sample_dir.glob("*-seed0.png")}
+
+    again = evaluate(model="autoencoder", profile="smoke", source="csv", root=str(root_dir),
+                     return_state=True)
+    assert again.result().metrics == record.metrics
+    states = _task_states(again.state_details.flow_run_id)
+    assert states["evaluate-samples"] == ["Cached"] and states["train-extractor"] == ["Cached"]
