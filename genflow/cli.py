@@ -35,11 +35,24 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"genflow {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    run = sub.add_parser("run", help="run the main job (every stage built so far)")
-    run.add_argument("--datasets", nargs="+", choices=DATASETS, default=list(DATASETS))
+    run = sub.add_parser("run", help="the whole pipeline: ingest, train, generate, evaluate, report")
+    run.add_argument("--profile", choices=PROFILES,
+                     help="default: quick on a CPU, lecture when a GPU is present")
+    run.add_argument("--models", nargs="+", choices=MODELS, help="default: all six")
+    run.add_argument("--datasets", nargs="+", choices=DATASETS,
+                     help="default: the lecture's dataset for each model")
+    run.add_argument("--samples", type=int, metavar="N")
     run.add_argument("--source", choices=SOURCES, default="auto")
+    run.add_argument("--concurrency", type=int, default=1, help="branches run at once")
+    run.add_argument("--task-runner", choices=("threads", "dask"), default="threads")
+    run.add_argument("--dask-address", metavar="ADDR", help="an existing Dask scheduler")
     _root_option(run)
     run.set_defaults(func=cmd_run)
+
+    report = sub.add_parser("report", help="print a run's metrics table")
+    report.add_argument("--run", default="latest", metavar="latest|RUN_ID")
+    _root_option(report)
+    report.set_defaults(func=cmd_report)
 
     ingest = sub.add_parser("ingest", help="ingest one dataset into the artifact root")
     ingest.add_argument("--dataset", choices=DATASETS, required=True)
@@ -112,9 +125,62 @@ def cmd_ingest(args: argparse.Namespace, root: ArtifactRoot) -> int:
 
 
 def cmd_run(args: argparse.Namespace, root: ArtifactRoot) -> int:
-    records = _ingest(args.datasets, args.source, None, root)
-    print(f"genflow run: ingested {len(records)} splits under {root.url}")
-    _print_records(records, root)
+    from tasks.training.devices import gpu_present
+
+    profile = args.profile or ("lecture" if gpu_present() else "quick")
+    fields = {"profile": profile, "source": args.source, "samples": args.samples,
+              "concurrency": args.concurrency, "task_runner": args.task_runner,
+              "dask_address": args.dask_address}
+    if args.models:
+        fields["models"] = args.models
+    if args.datasets:
+        fields["datasets"] = args.datasets
+    from flows.pipeline import PipelineConfig, pipeline, task_runner_for
+
+    config = PipelineConfig(**fields)
+    config.branches()  # unknown models fail before Prefect starts
+    result = pipeline.with_options(task_runner=task_runner_for(config))(config, root=root.url)
+    print(f"genflow run {result.run_id} ({profile}) completed")
+    print(f"  HTML report   {root.path(result.report.html)}")
+    print(f"  Parquet       {root.path('reports')}/<table>/  "
+          f"({', '.join(sorted(result.report.tables))})")
+    _print_summary([(b.trained.model, b.trained.dataset, b.evaluation.metrics)
+                    for b in result.branches])
+    return 0
+
+
+def _print_summary(rows: list[tuple[str, str, list[dict]]]) -> None:
+    keys = ("fid", "kid", "precision", "recall", "coverage", "c2st_accuracy", "copy_rate")
+    print(f"  {'model':<14}{'dataset':<14}" + "".join(f"{k:>15}" for k in keys))
+    for model, dataset, metrics in rows:
+        by = {m["metric"]: m for m in metrics}
+        cells = []
+        for k in keys:
+            m = by.get(k)
+            cells.append("" if m is None else f"{m['value']:.3f}" + (
+                "" if m["floor"] is None else f" ({m['floor']:.3f})"))
+        print(f"  {model:<14}{dataset:<14}" + "".join(f"{c:>15}" for c in cells))
+    print("  (real-data floor in brackets; n and every other metric: genflow report)")
+
+
+def cmd_report(args: argparse.Namespace, root: ArtifactRoot) -> int:
+    from storage.parquet import read_table
+    from storage.schemas import METRICS_TABLE
+
+    metrics = read_table(root, METRICS_TABLE).to_pylist()
+    if not metrics:
+        raise InputError(f"{root.path('reports', METRICS_TABLE)}: no runs recorded yet; "
+                         "run `genflow run` first")
+    run = max(m["run_id"] for m in metrics) if args.run == "latest" else args.run
+    rows = [m for m in metrics if m["run_id"] == run]
+    if not rows:
+        raise InputError(f"run {run!r} not found in {root.path('reports', METRICS_TABLE)}")
+    print(f"run {run} ({rows[0]['profile']}, {rows[0]['run_date']})")
+    print(f"  {'model':<14}{'dataset':<14}{'metric':<26}{'value':>10}{'floor':>10}{'n':>7}  extractor")
+    for m in sorted(rows, key=lambda m: (m["model"], m["dataset"], m["metric"])):
+        floor = "" if m["floor"] is None else f"{m['floor']:.4f}"
+        print(f"  {m['model']:<14}{m['dataset']:<14}{m['metric']:<26}{m['value']:>10.4f}"
+              f"{floor:>10}{m['n']:>7}  {m['extractor']}")
     return 0
 
 

@@ -47,11 +47,13 @@ def read_parquet(root: ArtifactRoot, *parts: str, schema: pa.Schema | None = Non
     return table
 
 
-def append_rows(root: ArtifactRoot, table_name: str, rows: pa.Table) -> str:
+def append_rows(root: ArtifactRoot, table_name: str, rows: pa.Table, name: str | None = None) -> str:
     """Append ``rows`` to report table ``table_name`` as one new file; return its path.
 
     The rows must match the table's schema in storage.schemas; rows with more than one value
-    of a partition column are refused (callers append one partition at a time).
+    of a partition column are refused (callers append one partition at a time). A ``name``
+    makes the part file deterministic, so a retried write replaces its own earlier attempt
+    instead of duplicating rows.
     """
     schema = schemas.SCHEMAS[table_name]
     rows = rows.select(schema.names).cast(schema)
@@ -61,8 +63,11 @@ def append_rows(root: ArtifactRoot, table_name: str, rows: pa.Table) -> str:
         if len(values) != 1:
             raise ValueError(f"append to {table_name}: column {col} must hold one value")
         folders.append(f"{col}={check_name(str(values.pop()), col)}")
-    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
-    name = f"part-{stamp}-{uuid.uuid4().hex[:12]}.parquet"
+    if name is None:
+        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
+        name = f"part-{stamp}-{uuid.uuid4().hex[:12]}.parquet"
+    else:
+        name = f"part-{check_name(name, 'part name')}.parquet"
     # Hive style: partition values live in the folder names, not in the file.
     body = rows.drop_columns(list(schemas.PARTITIONS.get(table_name, ())))
     return write_parquet(root, body, REPORTS, table_name, *folders, name)

@@ -41,10 +41,94 @@ DATASETS = pa.schema(
     ]
 )
 
+_TS = pa.timestamp("us", tz="UTC")
+
+# reports/runs: one row per pipeline run when it ends (status completed or failed).
+RUNS_TABLE = "runs"
+RUNS = pa.schema([
+    pa.field("run_date", pa.string(), nullable=False),
+    pa.field("run_id", pa.string(), nullable=False),
+    pa.field("flow_run_id", pa.string()),
+    pa.field("profile", pa.string(), nullable=False),
+    pa.field("config_json", pa.string(), nullable=False),
+    pa.field("code_version", pa.string(), nullable=False),
+    pa.field("package_versions", pa.string(), nullable=False),
+    pa.field("started_at", _TS, nullable=False),
+    pa.field("finished_at", _TS, nullable=False),
+    pa.field("status", pa.string(), nullable=False),
+    pa.field("error", pa.string()),
+])
+
+# reports/training_history: one row per (model, iteration, metric).
+HISTORY_TABLE = "training_history"
+TRAINING_HISTORY = pa.schema([
+    pa.field("run_date", pa.string(), nullable=False),
+    pa.field("dataset", pa.string(), nullable=False),
+    pa.field("run_id", pa.string(), nullable=False),
+    pa.field("model", pa.string(), nullable=False),
+    pa.field("train_key", pa.string(), nullable=False),
+    pa.field("step", pa.int64(), nullable=False),
+    pa.field("metric", pa.string(), nullable=False),
+    pa.field("value", pa.float64(), nullable=False),
+])
+
+# reports/samples: every generated sample with its audit.
+SAMPLES_TABLE = "samples"
+SAMPLES = pa.schema([
+    pa.field("run_date", pa.string(), nullable=False),
+    pa.field("dataset", pa.string(), nullable=False),
+    pa.field("run_id", pa.string(), nullable=False),
+    pa.field("model", pa.string(), nullable=False),
+    pa.field("sample_index", pa.int64(), nullable=False),
+    pa.field("image", pa.binary(IMAGE_BYTES), nullable=False),
+    pa.field("predicted_class", pa.int64()),
+    pa.field("nn_index", pa.int64(), nullable=False),
+    pa.field("nn_distance", pa.float64(), nullable=False),
+])
+
+# reports/neighbours: nearest training image of every sample under the lecture's metric.
+NEIGHBOURS_TABLE = "neighbours"
+NEIGHBOURS = pa.schema([
+    pa.field("run_date", pa.string(), nullable=False),
+    pa.field("dataset", pa.string(), nullable=False),
+    pa.field("run_id", pa.string(), nullable=False),
+    pa.field("model", pa.string(), nullable=False),
+    pa.field("sample_index", pa.int64(), nullable=False),
+    pa.field("train_index", pa.int64(), nullable=False),
+    pa.field("distance", pa.float64(), nullable=False),
+    pa.field("metric", pa.string(), nullable=False),
+    pa.field("is_copy", pa.bool_(), nullable=False),
+])
+
+# reports/metrics: long format, one row per (model, metric).
+METRICS_TABLE = "metrics"
+METRICS = pa.schema([
+    pa.field("run_date", pa.string(), nullable=False),
+    pa.field("dataset", pa.string(), nullable=False),
+    pa.field("run_id", pa.string(), nullable=False),
+    pa.field("model", pa.string(), nullable=False),
+    pa.field("profile", pa.string(), nullable=False),
+    pa.field("metric", pa.string(), nullable=False),
+    pa.field("value", pa.float64(), nullable=False),
+    pa.field("n", pa.int64(), nullable=False),
+    pa.field("extractor", pa.string(), nullable=False),
+    pa.field("floor", pa.float64()),
+])
+
 # Partition columns per report table (hive folders, read back as strings).
 PARTITIONS: dict[str, tuple[str, ...]] = {
     DATASETS_TABLE: ("dataset",),
+    RUNS_TABLE: ("run_date",),
+    HISTORY_TABLE: ("run_date", "dataset"),
+    SAMPLES_TABLE: ("run_date", "dataset"),
+    NEIGHBOURS_TABLE: ("run_date", "dataset"),
+    METRICS_TABLE: ("run_date", "dataset"),
 }
 SCHEMAS: dict[str, pa.Schema] = {
     DATASETS_TABLE: DATASETS,
+    RUNS_TABLE: RUNS,
+    HISTORY_TABLE: TRAINING_HISTORY,
+    SAMPLES_TABLE: SAMPLES,
+    NEIGHBOURS_TABLE: NEIGHBOURS,
+    METRICS_TABLE: METRICS,
 }

@@ -66,3 +66,9 @@ def use_jit(model_name: str, setting: bool | str, gpus: int) -> bool:
     if setting != "auto":
         return bool(setting)
     return gpus > 0 or model_name == "mlp_gan"
+
+
+def gpu_present() -> bool:
+    """A cheap check without importing TensorFlow: an NVIDIA driver lists a GPU."""
+    gpus = "/proc/driver/nvidia/gpus"
+    return os.path.isdir(gpus) and bool(os.listdir(gpus))

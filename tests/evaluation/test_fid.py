@@ -60,3 +60,11 @@ def test_bad_statistics_are_refused() -> None:
         feature_statistics(np.zeros((1, 4)))
     with pytest.raises(InputError, match="NaN or Inf"):
         feature_statistics(np.array([[0.0, np.inf], [1.0, 2.0]]))
+
+
+def test_matches_pytorch_fid_where_it_imports() -> None:
+    fid_score = pytest.importorskip("pytorch_fid.fid_score")
+    rng = np.random.default_rng(7)
+    a, b = _stats(rng, 800, 24), _stats(rng, 800, 24, shift=0.2)
+    assert frechet_distance(*a, *b) == pytest.approx(
+        fid_score.calculate_frechet_distance(*a, *b), rel=1e-6)

@@ -33,11 +33,16 @@ def test_identical_to_brute_force(fashion, metric: str, k: int) -> None:
     np.testing.assert_array_equal(dist, ref_dist)
 
 
-def test_training_image_finds_itself_at_zero(fashion) -> None:
-    reference, _ = fashion
+def test_training_image_finds_itself_at_zero_and_is_a_copy(fashion) -> None:
+    from tasks.evaluation.memorisation import copy_flags
+
+    reference, queries = fashion
     idx, dist = nearest_neighbours(reference[[10, 2000]], reference, k=2, metric="mae")
     assert idx[:, 0].tolist() == [10, 2000]
     assert dist[:, 0].tolist() == [0.0, 0.0] and (dist[:, 1] > 0).all()
+    assert copy_flags(dist).tolist() == [True, True]
+    _, test_dist = nearest_neighbours(queries[:20], reference, k=2, metric="mae")
+    assert not copy_flags(test_dist).any()  # held-out images are not copies
 
 
 def test_ties_go_to_the_lowest_index() -> None:

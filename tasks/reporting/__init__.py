@@ -1,0 +1,1 @@
+"""Reporting: analyst tables (Parquet), a self-contained HTML report, Prefect artifacts."""

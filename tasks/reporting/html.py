@@ -1,0 +1,104 @@
+"""A self-contained HTML report of one pipeline run (images inlined as base64 PNG).
+
+On load, an inline script counts the images that decoded and writes "loaded/total" to the body's
+``data-images-ok`` attribute, which the headless-browser test reads.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+from dataclasses import dataclass, field
+
+PICTURE_TITLES = {
+    "grid": "Samples",
+    "side_by_side": "Samples above their nearest training images (mean absolute difference)",
+    "loss_curves": "Training curves",
+    "noise_sweep": "P3: decoding z + (i - 10) / 10 around one test image",
+    "interpolation": "P3: interpolation between two test images of one class",
+    "latent_map": "P4: latent codes of 1,000 test images",
+    "manifold": "P5: decoded grid of 2-D latent values",
+}
+
+
+@dataclass
+class ModelSection:
+    """What the report shows for one model."""
+
+    model: str
+    dataset: str
+    summary: str
+    metrics: list[dict]
+    pictures: dict[str, bytes] = field(default_factory=dict)
+    frames: list[tuple[int, bytes]] = field(default_factory=list)
+
+
+def _img(png: bytes, alt: str) -> str:
+    data = base64.b64encode(png).decode("ascii")
+    return f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{data}">'
+
+
+def _fmt(value: float | None) -> str:
+    return "" if value is None else f"{value:.4f}"
+
+
+def _metrics_table(rows: list[dict]) -> str:
+    body = "".join(
+        f"<tr><td>{html.escape(r['metric'])}</td><td>{r['value']:.4f}</td>"
+        f"<td>{_fmt(r['floor'])}</td><td>{r['n']}</td>"
+        f"<td>{html.escape(str(r['extractor']))}</td></tr>" for r in rows)
+    return ("<table><thead><tr><th>metric</th><th>value</th><th>real-data floor</th><th>n</th>"
+            f"<th>extractor</th></tr></thead><tbody>{body}</tbody></table>")
+
+
+def render_report(run_id: str, profile: str, started: str, finished: str,
+                  sections: list[ModelSection], tables: dict[str, str]) -> str:
+    """The report as one HTML string."""
+    parts = [f"<h1>genflow run {html.escape(run_id)}</h1>",
+             f"<p>profile <b>{html.escape(profile)}</b>, {html.escape(started)} → "
+             f"{html.escape(finished)}</p>",
+             "<h2>Summary</h2>", _summary(sections)]
+    for s in sections:
+        parts.append(f'<h2 id="{html.escape(s.model)}">{html.escape(s.model)} on '
+                     f"{html.escape(s.dataset)}</h2><p>{html.escape(s.summary)}</p>")
+        parts.append(_metrics_table(s.metrics))
+        for name in PICTURE_TITLES:
+            if name in s.pictures:
+                parts.append(f"<h3>{html.escape(PICTURE_TITLES[name])}</h3>"
+                             + _img(s.pictures[name], f"{s.model} {name}"))
+        if s.frames:
+            parts.append("<h3>Progress frames (fixed noise)</h3><div class=frames>"
+                         + "".join(f"<figure>{_img(png, f'{s.model} step {step}')}"
+                                   f"<figcaption>iteration {step}</figcaption></figure>"
+                                   for step, png in s.frames) + "</div>")
+    links = "".join(f"<li>{html.escape(name)}: <code>{html.escape(path)}</code></li>"
+                    for name, path in sorted(tables.items()))
+    parts.append(f"<h2>Parquet tables</h2><ul>{links}</ul>")
+    return ("<!doctype html><html><head><meta charset=utf-8>"
+            f"<title>genflow {html.escape(run_id)}</title><style>{_CSS}</style></head>"
+            '<body data-images-ok="pending">' + "\n".join(parts) + _SCRIPT + "</body></html>")
+
+
+def _summary(sections: list[ModelSection]) -> str:
+    rows = []
+    for s in sections:
+        m = {r["metric"]: r for r in s.metrics}
+        fid = m.get("fid")
+        cells = [s.model, s.dataset,
+                 "" if fid is None else f"{fid['value']:.2f}",
+                 "" if fid is None or fid["floor"] is None else f"{fid['floor']:.2f}",
+                 "" if "copy_rate" not in m else f"{m['copy_rate']['value']:.3f}",
+                 "" if "c2st_accuracy" not in m else f"{m['c2st_accuracy']['value']:.3f}"]
+        rows.append("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in cells) + "</tr>")
+    return ("<table><thead><tr><th>model</th><th>dataset</th><th>FID</th><th>FID floor</th>"
+            "<th>copy rate</th><th>C2ST accuracy</th></tr></thead><tbody>"
+            + "".join(rows) + "</tbody></table>")
+
+
+_CSS = ("body{font-family:sans-serif;margin:2em;max-width:1100px}table{border-collapse:collapse;"
+        "margin:.5em 0}td,th{border:1px solid #ccc;padding:2px 8px;text-align:right}"
+        "td:first-child,th:first-child{text-align:left}img{image-rendering:pixelated;"
+        "max-width:100%}.frames{display:flex;flex-wrap:wrap;gap:8px}figure{margin:0}")
+_SCRIPT = ("<script>window.addEventListener('load',function(){var i=[].slice.call("
+           "document.images);var ok=i.filter(function(x){return x.complete&&x.naturalWidth>0;});"
+           "document.body.setAttribute('data-images-ok',ok.length+'/'+i.length);});</script>")

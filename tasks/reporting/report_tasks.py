@@ -1,0 +1,107 @@
+"""Prefect tasks of the reporting stage: analyst tables, the HTML report, the runs row.
+
+Every write is atomic and its part-file name is deterministic per (run, table, model), so a
+retry after a transient IO failure rewrites the same files: nothing lost, nothing doubled.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from importlib import metadata
+
+import pyarrow.parquet as pq
+from prefect import task
+
+from storage import schemas
+from storage.atomic import write_bytes
+from storage.hashing import code_version
+from storage.parquet import append_rows, read_parquet
+from storage.root import REPORTS, ArtifactRoot, resolve_root
+from storage.runs import HISTORY
+from tasks.data.ingest_tasks import retry_unless_bad_input
+from tasks.reporting import tables
+from tasks.reporting.curves import loss_curves_png
+from tasks.reporting.html import ModelSection, render_report
+from tasks.reporting.records import BranchResult, ReportRecord
+
+log = logging.getLogger(__name__)
+PIPELINE_CODE_VERSION = code_version("tasks", "storage", "flows")
+PACKAGES = ("genflow", "tensorflow", "keras", "prefect", "numpy", "scipy", "pyarrow", "pandas")
+
+
+def package_versions() -> str:
+    versions = {}
+    for name in PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = None
+    return json.dumps(versions, sort_keys=True)
+
+
+def _bytes(root: ArtifactRoot, rel: str) -> bytes:
+    with root.fs.open(root.path(rel), "rb") as f:
+        return f.read()
+
+
+def _section(root: ArtifactRoot, branch: BranchResult) -> ModelSection:
+    t, s, e = branch.trained, branch.samples, branch.evaluation
+    pictures = {name: _bytes(root, rel) for name, rel in s.pictures.items()}
+    pictures.update({name: _bytes(root, rel) for name, rel in e.pictures.items()})
+    history = read_parquet(root, t.files["history"], schema=HISTORY)
+    if t.model != "pixel" and history.num_rows:
+        pictures["loss_curves"] = loss_curves_png(history, f"{t.model} on {t.dataset}")
+    grids = sorted(t.grids)
+    step = max(1, len(grids) // 6)
+    frames = [(int(g.rsplit("step-", 1)[-1].split(".")[0]), _bytes(root, g))
+              for g in grids[::step][:8]]
+    summary = (f"{t.steps} iterations ({t.profile}), {t.images_per_second:.0f} images/s on "
+               f"{t.devices}; {s.n} samples, seed {s.seed}")
+    return ModelSection(model=t.model, dataset=t.dataset, summary=summary,
+                        metrics=e.metrics, pictures=pictures, frames=frames)
+
+
+@task(name="write-reports", retries=3, retry_delay_seconds=2,
+      retry_condition_fn=retry_unless_bad_input)
+def write_reports(run_id: str, run_date: str, profile: str, started: dt.datetime,
+                  branches: list[BranchResult], root_url: str) -> ReportRecord:
+    """Append this run's rows to every table and write its HTML report."""
+    root = resolve_root(root_url)
+    files = []
+    for b in branches:
+        t, s, e = b.trained, b.samples, b.evaluation
+        part = f"{run_id}-{t.model}"
+        history = read_parquet(root, t.files["history"], schema=HISTORY)
+        files.append(append_rows(root, schemas.HISTORY_TABLE, tables.history_rows(
+            run_id, run_date, t.dataset, t.model, t.key, history), part))
+        neighbours = pq.read_table(root.path(e.neighbours_path))
+        images = pq.read_table(root.path(s.path), columns=["image"]).column("image").combine_chunks()
+        files.append(append_rows(root, schemas.SAMPLES_TABLE, tables.sample_rows(
+            run_id, run_date, t.dataset, t.model, images, neighbours), part))
+        files.append(append_rows(root, schemas.NEIGHBOURS_TABLE, tables.neighbour_rows(
+            run_id, run_date, t.dataset, t.model, neighbours), part))
+        files.append(append_rows(root, schemas.METRICS_TABLE, tables.metric_rows(
+            run_id, run_date, t.dataset, t.model, profile, e.metrics), part))
+    table_dirs = {name: root.path(REPORTS, name) for name in schemas.SCHEMAS}
+    finished = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+    page = render_report(run_id, profile, started.strftime("%Y-%m-%d %H:%M:%S UTC"), finished,
+                         [_section(root, b) for b in branches], table_dirs)
+    write_bytes(root, page.encode("utf-8"), REPORTS, "html", f"{run_id}.html")
+    html_rel = f"{REPORTS}/html/{run_id}.html"
+    log.info("report for run %s: %s", run_id, root.path(html_rel))
+    return ReportRecord(run_id=run_id, html=html_rel, files=files,
+                        tables={k: f"{REPORTS}/{k}" for k in schemas.SCHEMAS})
+
+
+@task(name="record-run", retries=3, retry_delay_seconds=2)
+def record_run(run_id: str, run_date: str, flow_run_id: str | None, profile: str,
+               config_json: str, started: dt.datetime, status: str, error: str | None,
+               root_url: str) -> str:
+    """Append the run's row to ``runs`` (deterministic part name: idempotent on retry)."""
+    root = resolve_root(root_url)
+    row = tables.run_row(run_id, run_date, flow_run_id, profile, config_json,
+                         PIPELINE_CODE_VERSION, package_versions(), started,
+                         dt.datetime.now(dt.UTC), status, error)
+    return append_rows(root, schemas.RUNS_TABLE, row, run_id)
