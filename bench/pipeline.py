@@ -27,10 +27,15 @@ async def _task_runs(since) -> list:
     from prefect.client.schemas.filters import TaskRunFilter, TaskRunFilterStartTime
     from prefect.client.schemas.sorting import TaskRunSort
 
+    runs: list = []
     async with get_client() as client:
-        return await client.read_task_runs(
-            task_run_filter=TaskRunFilter(start_time=TaskRunFilterStartTime(after_=since)),
-            sort=TaskRunSort.EXPECTED_START_TIME_ASC, limit=500)
+        while True:  # the API serves at most 200 rows a call
+            page = await client.read_task_runs(
+                task_run_filter=TaskRunFilter(start_time=TaskRunFilterStartTime(after_=since)),
+                sort=TaskRunSort.EXPECTED_START_TIME_ASC, limit=200, offset=len(runs))
+            runs += page
+            if len(page) < 200:
+                return runs
 
 
 def stage_times(since) -> dict[str, float]:

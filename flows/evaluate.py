@@ -1,7 +1,8 @@
 """The evaluate flow: generate (cached subflow) -> domain extractor (cached per dataset) ->
 every metric beside its real-data floor (cached on the sample set's hash)."""
 
-from __future__ import annotations
+# No `from __future__ import annotations` here: Dask ships flow functions by value, and
+# their parameter annotations must be real objects, not names to resolve in the worker.
 
 from typing import Any
 

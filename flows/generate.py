@@ -1,6 +1,7 @@
 """The generate flow: train (cached subflow) -> N seeded samples and the lecture's pictures."""
 
-from __future__ import annotations
+# No `from __future__ import annotations` here: Dask ships flow functions by value, and
+# their parameter annotations must be real objects, not names to resolve in the worker.
 
 from typing import Any
 

@@ -1,6 +1,7 @@
 """The ingest flow: locate raw files -> hash -> validate -> normalise -> write (both splits)."""
 
-from __future__ import annotations
+# No `from __future__ import annotations` here: Dask ships flow functions by value, and
+# their parameter annotations must be real objects, not names to resolve in the worker.
 
 from prefect import flow, get_run_logger
 

@@ -7,7 +7,8 @@ training in threads would share Keras's global seed) or Dask (``task_runner="das
 LocalCluster of processes, or an existing scheduler by address).
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations` here: Dask ships flow functions by value, and
+# their parameter annotations must be real objects, not names to resolve in the worker.
 
 import datetime as dt
 import uuid
@@ -15,6 +16,7 @@ from typing import Any, Literal
 
 from prefect import flow, get_run_logger, task
 from prefect.context import get_run_context
+from prefect.transactions import CommitMode, transaction
 from pydantic import BaseModel, ConfigDict, Field
 
 from flows.evaluate import evaluate
@@ -81,15 +83,22 @@ def new_run_id(now: dt.datetime) -> str:
 
 @task(name="run-branch")
 def run_branch(model: str, dataset: str, config: PipelineConfig, root_url: str) -> BranchResult:
-    """train -> generate -> evaluate of one model on one dataset (cached subflows)."""
+    """train -> generate -> evaluate of one model on one dataset (cached subflows).
+
+    Inside a task, Prefect stages the nested tasks' cache records until this task's
+    transaction commits, so the train task that generate and evaluate call again would not
+    see the first one's record and would run again. An eager transaction commits each record
+    as soon as its task finishes.
+    """
     common = {"model": model, "dataset": dataset, "profile": config.profile,
               "overrides": config.overrides.get(model), "source": config.source,
               "root": root_url}
-    trained = train(**common)
-    samples = generate(**common, n=config.samples, seed=config.seed)
-    evaluation = evaluate(**common, n=config.samples, seed=config.seed,
-                          evaluation=eval_config_for(config.profile, extractor=config.extractor,
-                                                     inception_weights=config.inception_weights))
+    with transaction(commit_mode=CommitMode.EAGER):
+        trained = train(**common)
+        samples = generate(**common, n=config.samples, seed=config.seed)
+        evaluation = evaluate(**common, n=config.samples, seed=config.seed,
+                              evaluation=eval_config_for(config.profile, extractor=config.extractor,
+                                                         inception_weights=config.inception_weights))
     return BranchResult(trained=trained, samples=samples, evaluation=evaluation)
 
 

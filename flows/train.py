@@ -1,10 +1,12 @@
 """The train flow: ingest (cached subflow) -> train one model (cached, resumable task)."""
 
-from __future__ import annotations
+# No `from __future__ import annotations` here: Dask ships flow functions by value, and
+# their parameter annotations must be real objects, not names to resolve in the worker.
 
 from typing import Any
 
 from prefect import flow, get_run_logger
+from prefect.events import emit_event
 
 from flows.ingest import ingest
 from storage.results import result_storage
@@ -14,6 +16,8 @@ from tasks.data.config import IngestConfig
 from tasks.training.profiles import make_spec
 from tasks.training.records import TrainRecord
 from tasks.training.train_tasks import train_key, train_model
+
+TRAINED_EVENT = "genflow.model.trained"
 
 
 @flow(name="train", log_prints=False)
@@ -40,6 +44,14 @@ def train(model: str = "dcgan", dataset: str | None = None, profile: str = "quic
     stale = not art.exists(*store.parts(sampler))
     task = train_model.with_options(result_storage=result_storage(art), refresh_cache=stale)
     record = task(spec, train_ref, test_ref, key, art.url)
+    # Downstream deployments (evaluate + report) trigger on this event; the payload carries
+    # what they need to pick up the same model in the same root.
+    resource = {"prefect.resource.id": f"genflow.model.{record.model}.{record.dataset}",
+                "prefect.resource.name": record.model}
+    emit_event(event=TRAINED_EVENT, resource=resource,
+               payload={"model": record.model, "dataset": record.dataset,
+                        "profile": record.profile, "root": art.url, "source": source,
+                        "run_dir": record.run_dir})
     logger.info("%s on %s: %d iterations in %.1f s (%.0f images/s, %s)%s -> %s", record.model,
                 record.dataset, record.steps, record.seconds, record.images_per_second,
                 record.devices,

@@ -34,3 +34,13 @@ if [ "$(cat "$stamp" 2>/dev/null || true)" != "$want" ]; then
 fi
 
 bash scripts/fetch-offline-data.sh
+
+# The test suite renders the HTML report in a real headless browser (Debian's chromium).
+if [ -n "$extras" ] && ! command -v chromium >/dev/null 2>&1; then
+  echo "setup: installing Debian's chromium for the HTML report test"
+  sudo=""
+  [ "$(id -u)" = "0" ] || sudo="sudo -n"
+  $sudo apt-get install -y -qq chromium >/dev/null 2>&1 \
+    || { $sudo apt-get update -qq && $sudo apt-get install -y -qq chromium >/dev/null; } \
+    || echo "setup: could not install chromium; the HTML report test will fail" >&2
+fi

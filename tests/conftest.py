@@ -66,3 +66,18 @@ def prefect_server():
     with prefect_test_harness(server_startup_timeout=None):
         yield
     shutil.rmtree(_PREFECT_HOME, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def real_splits(mnist_csv: Path, fashion_idx_dir: Path) -> dict[str, dict[str, tuple]]:
+    """Real MNIST (5k sample, stratified 80/20) and Fashion-MNIST splits as uint8 arrays."""
+    from tasks.data.csv_sample import read_label_last_csv, stratified_split
+    from tasks.data.idx import find_idx_file, read_idx_split
+
+    images, labels = read_label_last_csv(mnist_csv)
+    rows = stratified_split(labels, 0.2, 0)
+    mnist = {s: (images[rows[s]], labels[rows[s]]) for s in ("train", "test")}
+    fashion = {s: read_idx_split(find_idx_file(fashion_idx_dir, s, "images"),
+                                 find_idx_file(fashion_idx_dir, s, "labels"))
+               for s in ("train", "test")}
+    return {"mnist": mnist, "fashion_mnist": fashion}

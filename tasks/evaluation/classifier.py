@@ -32,15 +32,31 @@ def build_domain_classifier(num_classes: int = 10) -> Any:
     return keras.Model(x_in, [features, probs], name="domain_classifier")
 
 
+SMALL = 20_000  # training sets below this are augmented (the 4,000-digit MNIST sample)
+
+
 def train_domain_classifier(x_train: np.ndarray, y_train: np.ndarray, x_test: np.ndarray,
                             y_test: np.ndarray, epochs: int, batch_size: int = 128,
-                            seed: int = 0) -> tuple[Any, float]:
-    """Train on (x_train, y_train) and return (model, accuracy on the test split)."""
+                            seed: int = 0, min_steps: int = 0) -> tuple[Any, float]:
+    """Train on (x_train, y_train) and return (model, accuracy on the test split).
+
+    At least ``min_steps`` optimiser steps are taken (epochs are raised for small training
+    sets), and small training sets are shifted by up to 2 pixels during training only
+    (RandomTranslation): the 4,000-digit sample needs both to reach 97 %. Fashion images are
+    not shifted (it costs them accuracy).
+    """
+    import math
+
     import keras
 
     keras.utils.set_random_seed(seed)
+    epochs = max(epochs, math.ceil(min_steps * batch_size / max(len(x_train), 1)))
     model = build_domain_classifier()
-    trainer = keras.Model(model.input, model.outputs[1])
+    x_in = keras.Input((28, 28, 1))
+    x = x_in
+    if len(x_train) < SMALL:
+        x = keras.layers.RandomTranslation(0.08, 0.08, fill_mode="constant", seed=seed)(x)
+    trainer = keras.Model(x_in, model(x)[1])
     trainer.compile(optimizer=keras.optimizers.Adam(1e-3),
                     loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     trainer.fit(x_train, y_train.astype(np.int64), epochs=epochs, batch_size=batch_size,

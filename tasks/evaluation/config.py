@@ -35,6 +35,7 @@ class EvalConfig(BaseModel):
         kid_subsets, kid_subset_size: KID's seeded subsets (size shrinks to N if N is smaller).
         prdc_max: rows per side for precision/recall/density/coverage (pairwise distances).
         classifier_epochs: epochs of the domain classifier (cached per dataset).
+        classifier_min_steps: optimiser steps at least (more epochs for small training sets).
         seed: every subsampling seed.
     """
 
@@ -46,19 +47,20 @@ class EvalConfig(BaseModel):
     kid_subsets: int = Field(default=50, ge=1)
     kid_subset_size: int = Field(default=500, ge=2)
     prdc_max: int = Field(default=2000, ge=10)
-    classifier_epochs: int = Field(default=4, ge=1)
+    classifier_epochs: int = Field(default=10, ge=1)
+    classifier_min_steps: int = Field(default=1200, ge=0)
     seed: int = 0
 
 
 # Samples generated and classifier epochs per profile.
 SAMPLES = {"smoke": 64, "quick": 2000, "lecture": 10_000}
-_CLASSIFIER_EPOCHS = {"smoke": 1, "quick": 4, "lecture": 8}
+_CLASSIFIER_EPOCHS = {"smoke": 1, "quick": 10, "lecture": 15}
 
 
 def eval_config_for(profile: str, **overrides: object) -> EvalConfig:
     """The profile's evaluation config with ``overrides`` applied (smoke keeps KID tiny)."""
     base: dict[str, object] = {"classifier_epochs": _CLASSIFIER_EPOCHS.get(profile, 4)}
     if profile == "smoke":
-        base.update(kid_subsets=5, kid_subset_size=32, prdc_max=200)
+        base.update(kid_subsets=5, kid_subset_size=32, prdc_max=200, classifier_min_steps=0)
     base.update(overrides)
     return EvalConfig(**base)

@@ -51,7 +51,8 @@ def _key(context: Any, parameters: dict[str, Any]) -> str:
 
 def extractor_key(train_ref: SplitRecord, test_ref: SplitRecord, config: EvalConfig) -> str:
     return "extractor-" + sha256_text(config.extractor, str(config.inception_weights),
-                                      str(config.classifier_epochs), str(config.seed),
+                                      str(config.classifier_epochs),
+                                      str(config.classifier_min_steps), str(config.seed),
                                       train_ref.content_sha256, test_ref.content_sha256,
                                       EVAL_CODE_VERSION)
 
@@ -83,7 +84,8 @@ def train_extractor(train_ref: SplitRecord, test_ref: SplitRecord, config: EvalC
     x, y = read_split(root, train_ref.path)
     xt, yt = read_split(root, test_ref.path)
     model, accuracy = train_domain_classifier(scale(x, "unit"), y, scale(xt, "unit"), yt,
-                                              epochs=config.classifier_epochs, seed=config.seed)
+                                              epochs=config.classifier_epochs, seed=config.seed,
+                                              min_steps=config.classifier_min_steps)
     record = record.model_copy(update={"dim": FEATURE_DIM, "test_accuracy": accuracy})
     store = _extractor_store(root, record)
     record.path = store.save_keras(model, "classifier.keras")

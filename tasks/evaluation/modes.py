@@ -33,7 +33,7 @@ def mode_coverage(probs: np.ndarray) -> dict[str, float | list[int]]:
     share = counts / counts.sum()
     nz = share[share > 0]
     missing = [int(c) for c in np.flatnonzero(counts == 0)]
-    return {"histogram": [int(c) for c in counts], "entropy_bits": float(-(nz * np.log2(nz)).sum()),
+    return {"histogram": [int(c) for c in counts], "entropy_bits": float(-(nz * np.log2(nz)).sum()) + 0.0,
             "classes_missing": float(len(missing)), "missing": missing}
 
 

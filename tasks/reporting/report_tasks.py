@@ -53,12 +53,13 @@ def _section(root: ArtifactRoot, branch: BranchResult) -> ModelSection:
     history = read_parquet(root, t.files["history"], schema=HISTORY)
     if t.model != "pixel" and history.num_rows:
         pictures["loss_curves"] = loss_curves_png(history, f"{t.model} on {t.dataset}")
-    grids = sorted(t.grids)
+    grids = sorted(set(t.grids))
     step = max(1, len(grids) // 6)
     frames = [(int(g.rsplit("step-", 1)[-1].split(".")[0]), _bytes(root, g))
               for g in grids[::step][:8]]
-    summary = (f"{t.steps} iterations ({t.profile}), {t.images_per_second:.0f} images/s on "
-               f"{t.devices}; {s.n} samples, seed {s.seed}")
+    speed = (f"{t.images_per_second:.0f} images/s" if t.resumed_from < t.steps
+             else "restored from its final checkpoint")
+    summary = f"{t.steps} iterations ({t.profile}), {speed} on {t.devices}; {s.n} samples, seed {s.seed}"
     return ModelSection(model=t.model, dataset=t.dataset, summary=summary,
                         metrics=e.metrics, pictures=pictures, frames=frames)
 

@@ -1,27 +1,12 @@
-"""Real training data for the smoke tests, prepared as the train task prepares it."""
+"""Training data for the smoke tests, prepared as the train task prepares it (the real splits
+come from the session fixture ``real_splits`` in tests/conftest.py)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
-import pytest
 
-from tasks.data.csv_sample import read_label_last_csv, stratified_split
-from tasks.data.idx import find_idx_file, read_idx_split
 from tasks.data.normalise import filter_classes, scale
 from tasks.models.config import RunSpec
-
-
-@pytest.fixture(scope="session")
-def real_splits(mnist_csv: Path, fashion_idx_dir: Path) -> dict[str, dict[str, tuple]]:
-    images, labels = read_label_last_csv(mnist_csv)
-    rows = stratified_split(labels, 0.2, 0)
-    mnist = {s: (images[rows[s]], labels[rows[s]]) for s in ("train", "test")}
-    fashion = {s: read_idx_split(find_idx_file(fashion_idx_dir, s, "images"),
-                                 find_idx_file(fashion_idx_dir, s, "labels"))
-               for s in ("train", "test")}
-    return {"mnist": mnist, "fashion_mnist": fashion}
 
 
 def prepare(spec: RunSpec, splits: dict[str, dict[str, tuple]]) -> tuple[np.ndarray, np.ndarray]:

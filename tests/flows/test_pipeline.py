@@ -1,0 +1,185 @@
+"""The pipeline under a real Prefect server: reports an analyst can query, an HTML report a
+browser renders, cached re-runs, retried IO, and two runs at once on one root."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import duckdb
+import pyarrow.parquet as pq
+import pytest
+
+from storage.parquet import read_table
+from storage.root import resolve_root
+
+pytestmark = pytest.mark.usefixtures("prefect_server")
+REPO = Path(__file__).resolve().parents[2]
+GENFLOW = str(Path(sys.executable).parent / "genflow")
+
+
+@pytest.fixture(scope="module")
+def pipeline_root(tmp_path_factory, mnist_csv: Path, prefect_server) -> Path:
+    root = tmp_path_factory.mktemp("pipeline-root")
+    return root
+
+
+@pytest.fixture(scope="module")
+def first_run(pipeline_root: Path):
+    from flows.pipeline import PipelineConfig, pipeline
+
+    return pipeline(PipelineConfig(profile="smoke", models=["pixel", "mlp_gan"], source="csv"),
+                    root=str(pipeline_root))
+
+
+def test_tables_hold_the_run(first_run, pipeline_root: Path) -> None:
+    root = resolve_root(pipeline_root)
+    run = first_run.run_id
+    metrics = read_table(root, "metrics").to_pylist()
+    assert {m["model"] for m in metrics if m["run_id"] == run} == {"pixel", "mlp_gan"}
+    fid = [m for m in metrics if m["metric"] == "fid" and m["run_id"] == run]
+    assert all(m["floor"] is not None and m["n"] == 64 for m in fid)
+    runs = read_table(root, "runs").to_pylist()
+    assert [(r["run_id"], r["status"]) for r in runs] == [(run, "completed")]
+    assert '"tensorflow"' in runs[0]["package_versions"]
+    samples = read_table(root, "samples")
+    assert samples.num_rows == 128 and samples.schema.field("image").type.byte_width == 784
+    assert read_table(root, "neighbours").num_rows == 128
+    history = read_table(root, "training_history").to_pylist()
+    assert {h["metric"] for h in history if h["model"] == "mlp_gan"} >= {"d_loss", "g_loss"}
+    # hive folders an analyst can prune on
+    assert (pipeline_root / "reports" / "metrics" / f"run_date={runs[0]['run_date']}"
+            / "dataset=mnist").is_dir()
+
+
+def test_readme_queries_run_in_duckdb(first_run, pipeline_root: Path) -> None:
+    reports = pipeline_root / "reports"
+    latest_fid = duckdb.sql(f"""
+        SELECT model, dataset, value AS fid, floor, n
+        FROM read_parquet('{reports}/metrics/*/*/*.parquet', hive_partitioning=true)
+        WHERE metric = 'fid'
+        QUALIFY row_number() OVER (PARTITION BY model, dataset ORDER BY run_id DESC) = 1
+        ORDER BY model""").fetchall()
+    assert [row[0] for row in latest_fid] == ["mlp_gan", "pixel"]
+    memorisation = duckdb.sql(f"""
+        SELECT run_date, model, avg(is_copy::INT) AS copy_rate, count(*) AS samples
+        FROM read_parquet('{reports}/neighbours/*/*/*.parquet', hive_partitioning=true)
+        GROUP BY run_date, model ORDER BY run_date, model""").fetchall()
+    assert [(row[1], row[3]) for row in memorisation] == [("mlp_gan", 64), ("pixel", 64)]
+
+
+def test_html_report_renders_in_chromium(first_run, pipeline_root: Path) -> None:
+    html = pipeline_root / first_run.report.html
+    out = subprocess.run(
+        ["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+         "--no-first-run", "--disable-background-networking", "--disable-component-update",
+         "--disable-sync", f"--user-data-dir={pipeline_root / 'chromium-profile'}",
+         "--virtual-time-budget=10000", "--dump-dom", html.as_uri()],
+        capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    marker = out.stdout.split('data-images-ok="', 1)[1].split('"', 1)[0]
+    loaded, total = (int(x) for x in marker.split("/"))
+    assert total >= 8 and loaded == total, marker
+    assert "mlp_gan on mnist" in out.stdout and "real-data floor" in out.stdout
+
+
+def test_cached_rerun_retrains_nothing(first_run, pipeline_root: Path) -> None:
+    from flows.pipeline import PipelineConfig, pipeline
+
+    start = time.perf_counter()
+    again = pipeline(PipelineConfig(profile="smoke", models=["pixel", "mlp_gan"], source="csv"),
+                     root=str(pipeline_root))
+    elapsed = time.perf_counter() - start
+    assert again.run_id != first_run.run_id
+    for a, b in zip(first_run.branches, again.branches, strict=True):
+        assert a.trained.finished_at == b.trained.finished_at  # the cached record, not a retrain
+        assert a.samples.sha256 == b.samples.sha256
+        assert a.evaluation.metrics == b.evaluation.metrics
+    assert elapsed < 120
+
+
+def test_cli_report_prints_the_latest_run(first_run, pipeline_root: Path) -> None:
+    from prefect.settings import PREFECT_API_URL
+
+    env = {**os.environ, "PREFECT_API_URL": PREFECT_API_URL.value()}
+    out = subprocess.run([GENFLOW, "report", "--root", str(pipeline_root)], capture_output=True,
+                         text=True, env=env, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert "fid" in out.stdout and "mlp_gan" in out.stdout
+    missing = subprocess.run([GENFLOW, "report", "--run", "nope", "--root", str(pipeline_root)],
+                             capture_output=True, text=True, env=env, timeout=120)
+    assert missing.returncode == 2 and "run 'nope' not found" in missing.stderr
+
+
+def test_transient_io_failure_in_reports_is_retried(first_run, pipeline_root: Path) -> None:
+    """A file where the metrics table's folder must go makes the first write fail; it is
+    removed 1 s later, the task's retry succeeds, and the rows land exactly once."""
+    import datetime as dt
+
+    from prefect import flow
+
+    from tasks.reporting.report_tasks import write_reports
+
+    root = resolve_root(pipeline_root)
+    partition = pipeline_root / "reports" / "metrics" / "run_date=2001-01-01"
+    partition.parent.mkdir(parents=True, exist_ok=True)
+    partition.write_text("in the way")
+    timer = threading.Timer(1.0, partition.unlink)
+    timer.start()
+
+    @flow
+    def report_again():
+        return write_reports("20010101T000000Z-retry0", "2001-01-01", "smoke",
+                             dt.datetime.now(dt.UTC), first_run.branches, str(pipeline_root),
+                             return_state=True)
+
+    state = report_again()
+    timer.join()
+    assert state.is_completed()
+    rows = [m for m in read_table(root, "metrics").to_pylist()
+            if m["run_id"] == "20010101T000000Z-retry0"]
+    per_run = [m for m in read_table(root, "metrics").to_pylist() if m["run_id"] == first_run.run_id]
+    assert len(rows) == len(per_run) > 0  # all rows, none twice
+
+
+@pytest.mark.slow
+def test_two_runs_at_once_keep_their_rows_apart(pipeline_root: Path, tmp_path: Path) -> None:
+    from prefect.settings import PREFECT_API_URL
+
+    env = {**os.environ, "PREFECT_API_URL": PREFECT_API_URL.value()}
+    root = tmp_path / "shared"
+    procs = [subprocess.Popen([GENFLOW, "run", "--profile", "smoke", "--models", "pixel",
+                               "--source", "csv", "--root", str(root)], cwd=REPO, env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for _ in range(2)]
+    outs = [p.communicate(timeout=600) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], [o[1][-2000:] for o in outs]
+    files = list((root / "reports").rglob("*.parquet"))
+    assert files and all(pq.read_table(f) is not None for f in files)  # every file readable
+    for f in (root / "reports" / "metrics").rglob("*.parquet"):
+        assert len(set(pq.read_table(f).column("run_id").to_pylist())) == 1
+    runs = read_table(resolve_root(root), "runs").to_pylist()
+    assert len(runs) == 2 and {r["status"] for r in runs} == {"completed"}
+    by_run = {}
+    for m in read_table(resolve_root(root), "metrics").to_pylist():
+        by_run.setdefault(m["run_id"], []).append(m["metric"])
+    assert len(by_run) == 2 and len({len(v) for v in by_run.values()}) == 1
+
+
+@pytest.mark.slow
+def test_dask_task_runner_runs_branches_in_processes(tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    from prefect.settings import PREFECT_API_URL
+
+    from flows.pipeline import PipelineConfig, pipeline, task_runner_for
+
+    monkeypatch.setenv("PREFECT_API_URL", PREFECT_API_URL.value())  # the Dask workers' server
+    config = PipelineConfig(profile="smoke", models=["pixel", "mlp_gan"], source="csv",
+                            task_runner="dask", concurrency=2)
+    result = pipeline.with_options(task_runner=task_runner_for(config))(config, root=str(tmp_path))
+    assert result.status == "completed"
+    assert {b.trained.model for b in result.branches} == {"pixel", "mlp_gan"}
