@@ -11,18 +11,24 @@ from typing import Any
 from tasks.models.config import ModelConfig
 
 
+def conv_stack(x_in: Any) -> Any:
+    """P2's encoder body: Conv 32 s1 -> 64 s2 -> 64 s2 -> 64 s1 (3x3, ReLU) -> Flatten (3136)."""
+    from keras import layers
+
+    x = layers.Conv2D(32, 3, strides=1, padding="same", activation="relu")(x_in)
+    x = layers.Conv2D(64, 3, strides=2, padding="same", activation="relu")(x)
+    x = layers.Conv2D(64, 3, strides=2, padding="same", activation="relu")(x)
+    x = layers.Conv2D(64, 3, strides=1, padding="same", activation="relu")(x)
+    return layers.Flatten()(x)
+
+
 def build_encoder(zdim: int, name: str = "encoder") -> Any:
     """(batch, 28, 28, 1) -> (batch, zdim)."""
     import keras
     from keras import layers
 
     x_in = keras.Input((28, 28, 1), name="image")
-    x = layers.Conv2D(32, 3, strides=1, padding="same", activation="relu")(x_in)
-    x = layers.Conv2D(64, 3, strides=2, padding="same", activation="relu")(x)
-    x = layers.Conv2D(64, 3, strides=2, padding="same", activation="relu")(x)
-    x = layers.Conv2D(64, 3, strides=1, padding="same", activation="relu")(x)
-    x = layers.Flatten()(x)
-    z = layers.Dense(zdim, name="z")(x)
+    z = layers.Dense(zdim, name="z")(conv_stack(x_in))
     return keras.Model(x_in, z, name=name)
 
 

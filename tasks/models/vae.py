@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tasks.models.autoencoder import build_decoder
+from tasks.models.autoencoder import build_decoder, conv_stack
 from tasks.models.config import ModelConfig
 
 LOSS_KEYS = ("loss", "reconstruction", "kl")
@@ -21,11 +21,7 @@ def build_vae_encoder(zdim: int) -> Any:
     from keras import layers
 
     x_in = keras.Input((28, 28, 1), name="image")
-    x = layers.Conv2D(32, 3, strides=1, padding="same", activation="relu")(x_in)
-    x = layers.Conv2D(64, 3, strides=2, padding="same", activation="relu")(x)
-    x = layers.Conv2D(64, 3, strides=2, padding="same", activation="relu")(x)
-    x = layers.Conv2D(64, 3, strides=1, padding="same", activation="relu")(x)
-    x = layers.Flatten()(x)
+    x = conv_stack(x_in)
     mu = layers.Dense(zdim, name="mu", dtype="float32")(x)
     logvar = layers.Dense(zdim, name="logvar", dtype="float32")(x)
     return keras.Model(x_in, [mu, logvar], name="vae_encoder")
