@@ -39,9 +39,20 @@ async def _task_runs(since) -> list:
 
 
 def stage_times(since) -> dict[str, float]:
+    """Wall time (end - start) summed per task name; the placeholder task runs Prefect makes
+    for subflows ("train-<uuid>") are grouped as "<flow> (subflow)"."""
+    import re
+
     totals: dict[str, float] = defaultdict(float)
     for run in asyncio.run(_task_runs(since)):
-        totals[run.name.rsplit("-", 1)[0]] += run.total_run_time.total_seconds()
+        if run.start_time is None or run.end_time is None:
+            continue
+        name = run.name
+        if re.search(r"-[0-9a-f]{8}-[0-9a-f]{4}-", name):
+            name = name.split("-", 1)[0] + " (subflow)"
+        else:
+            name = name.rsplit("-", 1)[0]
+        totals[name] += (run.end_time - run.start_time).total_seconds()
     return dict(totals)
 
 
