@@ -151,7 +151,7 @@ def cmd_run(args: argparse.Namespace, root: ArtifactRoot) -> int:
 
 def _print_summary(rows: list[tuple[str, str, list[dict]]]) -> None:
     keys = ("fid", "kid", "precision", "recall", "coverage", "c2st_accuracy", "copy_rate")
-    print(f"  {'model':<14}{'dataset':<14}" + "".join(f"{k:>15}" for k in keys))
+    print(f"  {'model':<14}{'dataset':<14}" + "".join(f"{k:>20}" for k in keys))
     for model, dataset, metrics in rows:
         by = {m["metric"]: m for m in metrics}
         cells = []
@@ -159,7 +159,7 @@ def _print_summary(rows: list[tuple[str, str, list[dict]]]) -> None:
             m = by.get(k)
             cells.append("" if m is None else f"{m['value']:.3f}" + (
                 "" if m["floor"] is None else f" ({m['floor']:.3f})"))
-        print(f"  {model:<14}{dataset:<14}" + "".join(f"{c:>15}" for c in cells))
+        print(f"  {model:<14}{dataset:<14}" + "".join(f"{c:>20}" for c in cells))
     print("  (real-data floor in brackets; n and every other metric: genflow report)")
 
 
