@@ -19,7 +19,7 @@ from tasks.evaluation.evaluate_tasks import (
     evaluate_key,
     evaluate_samples,
     extractor_key,
-    extractor_parts,
+    extractor_store,
     train_extractor,
 )
 from tasks.evaluation.records import EvalRecord
@@ -41,7 +41,7 @@ def evaluate(model: str = "dcgan", dataset: str | None = None, profile: str = "q
     ekey = extractor_key(train_ref, test_ref, config)
     # Cache entries whose files were deleted are recomputed, not trusted.
     stale = config.extractor == "domain" and not art.exists(
-        *extractor_parts(samples.dataset, ekey, "classifier.keras"))
+        *extractor_store(art, "domain", samples.dataset, ekey).parts("classifier.keras"))
     extractor = train_extractor.with_options(result_storage=storage, refresh_cache=stale)(
         train_ref, test_ref, config, ekey, art.url)
     stale = not art.exists(*sample_parts(samples.model, samples.run,

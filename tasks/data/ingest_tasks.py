@@ -5,12 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from typing import Any
 
 import pyarrow as pa
 from prefect import task
 
-from genflow.errors import InputError
 from storage.datasets import dataset_parts, write_split
 from storage.hashing import code_version, sha256_arrays, sha256_file
 from storage.parquet import append_rows
@@ -22,22 +20,13 @@ from tasks.data.ingest import read_raw_split
 from tasks.data.normalise import class_counts
 from tasks.data.records import SplitRecord
 from tasks.data.sources import RawSource, locate
+from tasks.task_policies import key_from_parameters, retry_unless_bad_input
 
 log = logging.getLogger(__name__)
 
 # Part of every ingestion cache key: editing the parsers or the storage layer recomputes.
 INGEST_CODE_VERSION = code_version("tasks.data", "storage")
 
-
-def retry_unless_bad_input(task: Any, task_run: Any, state: Any) -> bool:
-    """Retry IO trouble, never bad input: a malformed file stays malformed."""
-    try:
-        state.result()
-    except InputError:
-        return False
-    except Exception:
-        return True
-    return True
 
 
 @task(name="locate-raw-files", retries=2, retry_delay_seconds=2,
@@ -57,11 +46,8 @@ def hash_raw_files(raw: RawSource) -> dict[str, str]:
     return {f: sha256_file(f) for f in raw.files}
 
 
-def _key_from_parameters(context: Any, parameters: dict[str, Any]) -> str:
-    return parameters["key"]
 
-
-@task(name="build-dataset", cache_key_fn=_key_from_parameters, persist_result=True,
+@task(name="build-dataset", cache_key_fn=key_from_parameters, persist_result=True,
       retries=2, retry_delay_seconds=2, retry_condition_fn=retry_unless_bad_input)
 def build_dataset(raw: RawSource, config: IngestConfig, raw_hashes: dict[str, str],
                   key: str, root_url: str) -> list[SplitRecord]:

@@ -9,7 +9,6 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -22,7 +21,6 @@ from storage.parquet import write_parquet
 from storage.root import ArtifactRoot, resolve_root
 from storage.runs import RunStore
 from storage.samples import read_samples, sample_parts
-from tasks.data.ingest_tasks import retry_unless_bad_input
 from tasks.data.normalise import filter_classes, scale
 from tasks.data.records import SplitRecord
 from tasks.evaluation import config as names
@@ -33,6 +31,7 @@ from tasks.evaluation.fid import feature_statistics
 from tasks.evaluation.records import EvalRecord, ExtractorRecord
 from tasks.generation.generate_tasks import side_by_side
 from tasks.generation.records import SampleRecord
+from tasks.task_policies import key_from_parameters, retry_unless_bad_input
 
 log = logging.getLogger(__name__)
 EVAL_CODE_VERSION = code_version("tasks.evaluation", "storage")
@@ -45,9 +44,6 @@ NEIGHBOURS = pa.schema([
 ])
 
 
-def _key(context: Any, parameters: dict[str, Any]) -> str:
-    return parameters["key"]
-
 
 def extractor_key(train_ref: SplitRecord, test_ref: SplitRecord, config: EvalConfig) -> str:
     return "extractor-" + sha256_text(config.extractor, str(config.inception_weights),
@@ -57,17 +53,16 @@ def extractor_key(train_ref: SplitRecord, test_ref: SplitRecord, config: EvalCon
                                       EVAL_CODE_VERSION)
 
 
+def extractor_store(root: ArtifactRoot, name: str, dataset: str, key: str) -> RunStore:
+    """The extractor's folder (known from its cache key before it is trained)."""
+    return RunStore.for_run(root, f"extractor_{name}", dataset, key.removeprefix("extractor-"))
+
+
 def _extractor_store(root: ArtifactRoot, record: ExtractorRecord) -> RunStore:
-    return RunStore.for_run(root, f"extractor_{record.name}", record.dataset,
-                            record.key.removeprefix("extractor-"))
+    return extractor_store(root, record.name, record.dataset, record.key)
 
 
-def extractor_parts(dataset: str, key: str, *names: str) -> tuple[str, ...]:
-    """Path parts of the domain extractor's folder (known before it is trained)."""
-    return ("models", "extractor_domain", f"{dataset}-{key.removeprefix('extractor-')[:16]}", *names)
-
-
-@task(name="train-extractor", cache_key_fn=_key, persist_result=True, retries=1,
+@task(name="train-extractor", cache_key_fn=key_from_parameters, persist_result=True, retries=1,
       retry_condition_fn=retry_unless_bad_input)
 def train_extractor(train_ref: SplitRecord, test_ref: SplitRecord, config: EvalConfig, key: str,
                     root_url: str) -> ExtractorRecord:
@@ -121,7 +116,7 @@ def evaluate_key(samples: SampleRecord, extractor: ExtractorRecord, config: Eval
                                      EVAL_CODE_VERSION)
 
 
-@task(name="evaluate-samples", cache_key_fn=_key, persist_result=True, retries=1,
+@task(name="evaluate-samples", cache_key_fn=key_from_parameters, persist_result=True, retries=1,
       retry_condition_fn=retry_unless_bad_input)
 def evaluate_samples(samples: SampleRecord, train_ref: SplitRecord, test_ref: SplitRecord,
                      extractor_ref: ExtractorRecord, config: EvalConfig, key: str,

@@ -6,7 +6,6 @@ Cached on the sampling model's sha256, N, seed and the code version.
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 import numpy as np
 from prefect import task
@@ -24,6 +23,7 @@ from tasks.generation import experiments
 from tasks.generation.records import SampleRecord
 from tasks.generation.sampling import latent_gaussian, model_batches, pixel_batches
 from tasks.models.config import RunSpec
+from tasks.task_policies import key_from_parameters
 from tasks.training.records import TrainRecord
 
 log = logging.getLogger(__name__)
@@ -35,11 +35,8 @@ def generate_key(trained: TrainRecord, n: int, seed: int) -> str:
     return "generate-" + sha256_text(trained.sampler_sha256, str(n), str(seed), GENERATE_CODE_VERSION)
 
 
-def _key(context: Any, parameters: dict[str, Any]) -> str:
-    return parameters["key"]
 
-
-@task(name="generate-samples", cache_key_fn=_key, persist_result=True, retries=1,
+@task(name="generate-samples", cache_key_fn=key_from_parameters, persist_result=True, retries=1,
       retry_delay_seconds=1)
 def generate_samples(trained: TrainRecord, train_ref: SplitRecord, test_ref: SplitRecord, n: int,
                      seed: int, key: str, root_url: str) -> SampleRecord:

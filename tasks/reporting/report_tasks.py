@@ -20,11 +20,11 @@ from storage.hashing import code_version
 from storage.parquet import append_rows, read_parquet
 from storage.root import REPORTS, ArtifactRoot, resolve_root
 from storage.runs import HISTORY
-from tasks.data.ingest_tasks import retry_unless_bad_input
 from tasks.reporting import tables
 from tasks.reporting.curves import loss_curves_png
 from tasks.reporting.html import ModelSection, render_report
 from tasks.reporting.records import BranchResult, ReportRecord
+from tasks.task_policies import retry_unless_bad_input
 
 log = logging.getLogger(__name__)
 PIPELINE_CODE_VERSION = code_version("tasks", "storage", "flows")

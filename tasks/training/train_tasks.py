@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from typing import Any
 
 from prefect import task
 
@@ -17,10 +16,10 @@ from storage.datasets import read_split
 from storage.hashing import code_version, sha256_text
 from storage.root import resolve_root
 from storage.runs import RunStore
-from tasks.data.ingest_tasks import retry_unless_bad_input
 from tasks.data.normalise import filter_classes, scale
 from tasks.data.records import SplitRecord
 from tasks.models.config import RunSpec
+from tasks.task_policies import key_from_parameters, retry_unless_bad_input
 from tasks.training import loop
 from tasks.training.records import TrainRecord
 
@@ -33,9 +32,6 @@ def train_key(spec: RunSpec, train_ref: SplitRecord) -> str:
     return "train-" + sha256_text(spec.model_dump_json(), train_ref.content_sha256,
                                   TRAIN_CODE_VERSION)
 
-
-def _key_from_parameters(context: Any, parameters: dict[str, Any]) -> str:
-    return parameters["key"]
 
 
 def _progress_reporter(label: str) -> loop.Progress:
@@ -57,7 +53,7 @@ def _progress_reporter(label: str) -> loop.Progress:
     return report
 
 
-@task(name="train-model", tags=["gpu"], cache_key_fn=_key_from_parameters, persist_result=True,
+@task(name="train-model", tags=["gpu"], cache_key_fn=key_from_parameters, persist_result=True,
       retries=1, retry_delay_seconds=1, retry_condition_fn=retry_unless_bad_input)
 def train_model(spec: RunSpec, train_ref: SplitRecord, test_ref: SplitRecord | None, key: str,
                 root_url: str) -> TrainRecord:

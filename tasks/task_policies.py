@@ -1,0 +1,23 @@
+"""Policies the Prefect @task wrappers of every stage share: when to retry, how to cache."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from genflow.errors import InputError
+
+
+def retry_unless_bad_input(task: Any, task_run: Any, state: Any) -> bool:
+    """Retry IO trouble, never bad input: a malformed file or config stays malformed."""
+    try:
+        state.result()
+    except InputError:
+        return False
+    except Exception:
+        return True
+    return True
+
+
+def key_from_parameters(context: Any, parameters: dict[str, Any]) -> str:
+    """Cache key = the task's ``key`` parameter (computed from content hashes upstream)."""
+    return parameters["key"]
