@@ -12,7 +12,7 @@ import time
 import numpy as np
 import scipy.linalg
 
-from tasks.evaluation.fid import feature_statistics, frechet_distance
+from genflow.tasks.evaluation.fid import feature_statistics, frechet_distance
 
 
 def sqrtm_route(mu1, s1, mu2, s2) -> float:

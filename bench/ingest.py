@@ -22,17 +22,17 @@ from pathlib import Path
 
 import numpy as np
 
-from storage.datasets import dataset_parts, read_split, write_split
-from storage.hashing import sha256_arrays, sha256_file
-from storage.parquet import append_rows
-from storage.root import resolve_root
-from tasks.data.catalog import SPLITS
-from tasks.data.config import IngestConfig
-from tasks.data.idx import IDX_NAMES
-from tasks.data.ingest import read_raw_split
-from tasks.data.normalise import class_counts
-from tasks.data.records import SplitRecord
-from tasks.data.sources import locate
+from genflow.storage.datasets import dataset_parts, read_split, write_split
+from genflow.storage.hashing import sha256_arrays, sha256_file
+from genflow.storage.parquet import append_rows
+from genflow.storage.root import resolve_root
+from genflow.tasks.data.catalog import SPLITS
+from genflow.tasks.data.config import IngestConfig
+from genflow.tasks.data.idx import IDX_NAMES
+from genflow.tasks.data.ingest import read_raw_split
+from genflow.tasks.data.normalise import class_counts
+from genflow.tasks.data.records import SplitRecord
+from genflow.tasks.data.sources import locate
 
 
 def genflow_ingest(idx_dir: Path, root_dir: Path) -> int:
@@ -70,7 +70,7 @@ def numpy_decode(idx_dir: Path) -> int:
 
 
 def tfds_prepare(idx_dir: Path, data_dir: Path) -> None:
-    from tasks.data.tfds_offline import prepare_offline
+    from genflow.tasks.data.tfds_offline import prepare_offline
 
     prepare_offline("fashion_mnist", idx_dir, data_dir)
 

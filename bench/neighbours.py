@@ -19,9 +19,9 @@ from pathlib import Path
 
 import numpy as np
 
-from tasks.data.idx import find_idx_file, read_idx_split
-from tasks.data.normalise import scale
-from tasks.evaluation.neighbours import brute_force, nearest_neighbours
+from genflow.tasks.data.idx import find_idx_file, read_idx_split
+from genflow.tasks.data.normalise import scale
+from genflow.tasks.evaluation.neighbours import brute_force, nearest_neighbours
 
 
 def lecture_loop(queries: np.ndarray, train: np.ndarray) -> np.ndarray:

@@ -1,7 +1,9 @@
 """The quick profile end to end on this machine, then a cached re-run, in one process against a
-real (temporary) Prefect server. Prints per-stage times (sum of task run times by task name),
-the cached/cold ratio, and Prefect's overhead per task (a flow of no-op tasks).
-Goals: cold <= 15 minutes on 2 cores; cached re-run <= 10 % of cold.
+real (temporary) Prefect server. Prints the fixed start-up apart (server start, imports), then
+per run: wall time, and per stage the flow runs counted and their wall time (the union of the
+runs' start-to-end intervals, not a sum of run times); the cached/cold ratio; and Prefect's
+overhead per task (a flow of no-op tasks).
+Goals: cold <= 15 minutes on 2 cores; the cached re-run spends <= 10 s beyond the fixed start-up.
 
     .venv/bin/python bench/pipeline.py [--profile quick] [--root DIR]
 """
@@ -22,38 +24,40 @@ os.environ.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix="genflow-bench-pre
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 
-async def _task_runs(since) -> list:
+async def _flow_runs(since) -> list:
     from prefect.client.orchestration import get_client
-    from prefect.client.schemas.filters import TaskRunFilter, TaskRunFilterStartTime
-    from prefect.client.schemas.sorting import TaskRunSort
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterStartTime
 
     runs: list = []
     async with get_client() as client:
+        flows = {f.id: f.name for f in await client.read_flows(limit=200)}
         while True:  # the API serves at most 200 rows a call
-            page = await client.read_task_runs(
-                task_run_filter=TaskRunFilter(start_time=TaskRunFilterStartTime(after_=since)),
-                sort=TaskRunSort.EXPECTED_START_TIME_ASC, limit=200, offset=len(runs))
+            page = await client.read_flow_runs(
+                flow_run_filter=FlowRunFilter(start_time=FlowRunFilterStartTime(after_=since)),
+                limit=200, offset=len(runs))
             runs += page
             if len(page) < 200:
-                return runs
+                return [(flows[r.flow_id], r) for r in runs]
 
 
-def stage_times(since) -> dict[str, float]:
-    """Wall time (end - start) summed per task name; the placeholder task runs Prefect makes
-    for subflows ("train-<uuid>") are grouped as "<flow> (subflow)"."""
-    import re
-
-    totals: dict[str, float] = defaultdict(float)
-    for run in asyncio.run(_task_runs(since)):
-        if run.start_time is None or run.end_time is None:
-            continue
-        name = run.name
-        if re.search(r"-[0-9a-f]{8}-[0-9a-f]{4}-", name):
-            name = name.split("-", 1)[0] + " (subflow)"
-        else:
-            name = name.rsplit("-", 1)[0]
-        totals[name] += (run.end_time - run.start_time).total_seconds()
-    return dict(totals)
+def stage_times(since) -> dict[str, tuple[int, float]]:
+    """{flow name: (runs, wall seconds)}: wall = length of the union of the runs' intervals."""
+    spans: dict[str, list] = defaultdict(list)
+    for name, run in asyncio.run(_flow_runs(since)):
+        if run.start_time is not None and run.end_time is not None:
+            spans[name].append((run.start_time, run.end_time))
+    out = {}
+    for name, intervals in spans.items():
+        total, end = 0.0, None
+        for a, b in sorted(intervals):
+            if end is None or a > end:
+                total += (b - a).total_seconds()
+                end = b
+            elif b > end:
+                total += (b - end).total_seconds()
+                end = b
+        out[name] = (len(intervals), total)
+    return out
 
 
 def overhead_per_task(n: int = 40) -> float:
@@ -88,12 +92,19 @@ def main() -> None:
     args = parser.parse_args()
     import datetime as dt
 
+    root = args.root or tempfile.mkdtemp(prefix="genflow-bench-root-")
+    t0 = time.perf_counter()
+    import keras  # noqa: F401  (what every run pays once: TensorFlow and Keras)
     from prefect.testing.utilities import prefect_test_harness
 
-    from flows.pipeline import PipelineConfig, pipeline
+    from genflow.flows.pipeline import PipelineConfig, pipeline
 
-    root = args.root or tempfile.mkdtemp(prefix="genflow-bench-root-")
+    imports = time.perf_counter() - t0
+    t0 = time.perf_counter()
     with prefect_test_harness(server_startup_timeout=None):
+        server = time.perf_counter() - t0
+        print(f"fixed start-up: Prefect server {server:.1f} s, imports {imports:.1f} s "
+              f"(genflow, Prefect, TensorFlow/Keras)")
         times = {}
         for label in ("cold", "cached"):
             since = dt.datetime.now(dt.UTC)
@@ -102,13 +113,16 @@ def main() -> None:
             times[label] = time.perf_counter() - t0
             stages = stage_times(since)
             print(f"{label:>6}: {times[label]:8.1f} s  run {result.run_id}")
-            for name, seconds in sorted(stages.items(), key=lambda kv: -kv[1]):
-                print(f"        {name:<20}{seconds:8.1f} s")
+            print(f"        {'stage':<12}{'runs':>5}{'wall s':>9}")
+            for name, (count, seconds) in sorted(stages.items(), key=lambda kv: -kv[1][1]):
+                print(f"        {name:<12}{count:>5}{seconds:9.1f}")
         per_task = overhead_per_task()
     cold, cached = times["cold"], times["cached"]
+    fixed = server + imports
     print(f"cold {cold / 60:.1f} min (goal <= 15: {'met' if cold <= 900 else 'MISSED'}); "
-          f"cached re-run {cached:.1f} s = {100 * cached / cold:.1f} % of cold "
-          f"(goal <= 10 %: {'met' if cached <= 0.1 * cold else 'MISSED'})")
+          f"cached re-run {cached:.1f} s beyond the fixed start-up of {fixed:.1f} s "
+          f"(goal <= 10 s: {'met' if cached <= 10 else 'MISSED'}); cached/cold = "
+          f"{100 * cached / cold:.1f} %, with start-up {100 * (cached + fixed) / (cold + fixed):.1f} %")
     print(f"Prefect overhead per task: {per_task * 1000:.0f} ms")
     print(f"root: {root}")
 

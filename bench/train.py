@@ -49,8 +49,8 @@ def lecture_recipe(g, d, zdim: int, batch: int):
 
 
 def time_lecture(model: str, x: np.ndarray, batch: int, iterations: int) -> float:
-    from tasks.models.registry import build
-    from tasks.training.profiles import make_spec
+    from genflow.tasks.models.registry import build
+    from genflow.tasks.training.profiles import make_spec
 
     spec = make_spec(model, profile="lecture", overrides={"train": {"batch_size": batch}})
     built = build(spec.model, spec.train)
@@ -66,13 +66,14 @@ def time_lecture(model: str, x: np.ndarray, batch: int, iterations: int) -> floa
 
 
 def time_genflow(model: str, x: np.ndarray, batch: int, iterations: int) -> tuple[float, object]:
-    from tasks.models.registry import build
-    from tasks.training.devices import use_jit
-    from tasks.training.loop import _dataset
-    from tasks.training.profiles import make_spec
+    from genflow.tasks.models import registry
+    from genflow.tasks.models.registry import build
+    from genflow.tasks.training.devices import use_jit
+    from genflow.tasks.training.loop import _dataset
+    from genflow.tasks.training.profiles import make_spec
 
     spec = make_spec(model, profile="lecture", overrides={"train": {"batch_size": batch}})
-    built = build(spec.model, spec.train, jit_compile=use_jit(model, "auto", 0))
+    built = build(spec.model, spec.train, jit_compile=use_jit(registry.get(model).jit_on_cpu, "auto", 0))
     data = _dataset(x, batch, 0, "gan")
     built.model.fit(data, steps_per_epoch=3, epochs=1, verbose=0, shuffle=False)  # trace + warm up
     t0 = time.perf_counter()
@@ -133,9 +134,9 @@ def main() -> None:
                                                     "~/.cache/genflow/mnist_5k.csv.gz")).expanduser())
     args = parser.parse_args()
 
-    from tasks.data.csv_sample import read_label_last_csv
-    from tasks.data.normalise import filter_classes, scale
-    from tasks.models.pixel import fit_pixel_model, sample_pixel_model
+    from genflow.tasks.data.csv_sample import read_label_last_csv
+    from genflow.tasks.data.normalise import filter_classes, scale
+    from genflow.tasks.models.pixel import fit_pixel_model, sample_pixel_model
 
     images, labels = read_label_last_csv(args.csv)
     sym = scale(images, "symmetric")

@@ -5,19 +5,19 @@
 
 from prefect import flow, get_run_logger
 
-from storage.datasets import dataset_parts
-from storage.results import result_storage
-from storage.root import resolve_root
-from tasks.data.catalog import SPLITS
-from tasks.data.config import IngestConfig
-from tasks.data.ingest import dataset_key
-from tasks.data.ingest_tasks import (
+from genflow.storage.datasets import dataset_parts
+from genflow.storage.results import result_storage
+from genflow.storage.root import resolve_root
+from genflow.tasks.data.catalog import SPLITS
+from genflow.tasks.data.config import IngestConfig
+from genflow.tasks.data.ingest import dataset_key
+from genflow.tasks.data.ingest_tasks import (
     INGEST_CODE_VERSION,
     build_dataset,
     hash_raw_files,
     locate_raw_files,
 )
-from tasks.data.records import SplitRecord
+from genflow.tasks.data.records import SplitRecord
 
 
 @flow(name="ingest", log_prints=False)

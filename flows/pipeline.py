@@ -1,10 +1,14 @@
-"""The whole chain: ingest -> train -> generate -> evaluate for every model x dataset, then the
-reports. Stages pass references (paths, hashes, run ids), never arrays.
+"""The whole chain: ingest once per dataset, then train -> generate -> evaluate per model x
+dataset branch, then the reports. Stages pass references (paths, hashes, run ids), never arrays.
 
-Branches (model x dataset) are tasks submitted to the flow's task runner: a thread pool
-(``concurrency`` workers; 1 by default on a CPU, where TensorFlow already uses every core and
-training in threads would share Keras's global seed) or Dask (``task_runner="dask"``: a
-LocalCluster of processes, or an existing scheduler by address).
+Branches are tasks submitted to the task runner that the config names, in every entry point
+(CLI, deployment, Python call): a thread pool of ``concurrency`` workers (1 by default: on a
+CPU TensorFlow already uses every core, and Keras's seed is per process) or Dask
+(``task_runner="dask"``: a LocalCluster of processes, or an existing scheduler by address).
+
+Every branch's config is checked before anything trains. A branch that fails at run time does
+not lose the others: they are reported, the failure is recorded in the runs table and the HTML
+report, and the flow run then ends Failed so operators' alerts fire.
 """
 
 # No `from __future__ import annotations` here: Dask ships flow functions by value, and
@@ -16,20 +20,18 @@ from typing import Any, Literal
 
 from prefect import flow, get_run_logger, task
 from prefect.context import get_run_context
-from prefect.transactions import CommitMode, transaction
 from pydantic import BaseModel, ConfigDict, Field
 
-from flows.evaluate import evaluate
-from flows.generate import generate
-from flows.ingest import ingest
-from flows.train import train
-from storage.root import resolve_root
-from tasks.data.config import IngestConfig
-from tasks.evaluation.config import eval_config_for
-from tasks.models.config import MODEL_NAMES
-from tasks.models.registry import MODEL_DATA
-from tasks.reporting.records import BranchResult, ReportRecord
-from tasks.reporting.report_tasks import record_run, write_reports
+from genflow.core.errors import ConfigError, GenflowError
+from genflow.flows.chain import ingest_datasets, run_model
+from genflow.storage.root import resolve_root
+from genflow.tasks.data.records import SplitRecord
+from genflow.tasks.evaluation.config import eval_config_for
+from genflow.tasks.logs import forward_logs
+from genflow.tasks.models import registry
+from genflow.tasks.reporting.records import BranchFailure, BranchResult, ReportRecord
+from genflow.tasks.reporting.report_tasks import record_run, write_reports
+from genflow.tasks.training.request import ModelRequest
 
 
 class PipelineConfig(BaseModel):
@@ -37,11 +39,11 @@ class PipelineConfig(BaseModel):
 
     Attributes:
         profile: "smoke", "quick" (CPU default) or "lecture" (default with a GPU).
-        models: models to run (default all six).
+        models: registered models to run (default: the six lecture models).
         datasets: datasets to run each model on (default: the lecture's dataset per model).
         overrides: per model config deltas, {"dcgan": {"train": {"steps": 500}}}.
         samples: samples per model (default by profile).
-        concurrency: branches run at once by the thread-pool task runner.
+        concurrency: branches run at once (thread pool workers, or Dask worker processes).
         task_runner: "threads" or "dask".
         dask_address: an existing Dask scheduler (else a LocalCluster of processes).
     """
@@ -49,7 +51,7 @@ class PipelineConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     profile: Literal["smoke", "quick", "lecture"] = "quick"
-    models: list[str] = Field(default_factory=lambda: list(MODEL_NAMES))
+    models: list[str] = Field(default_factory=registry.default_names)
     datasets: list[Literal["mnist", "fashion_mnist"]] | None = None
     overrides: dict[str, dict[str, dict[str, Any]]] = Field(default_factory=dict)
     samples: int | None = Field(default=None, ge=2)
@@ -61,13 +63,38 @@ class PipelineConfig(BaseModel):
     task_runner: Literal["threads", "dask"] = "threads"
     dask_address: str | None = None
 
-    def branches(self) -> list[tuple[str, str]]:
-        unknown = [m for m in self.models if m not in MODEL_NAMES]
+    def requests(self) -> list[ModelRequest]:
+        """One request per branch, every config checked; ConfigError names branch and field."""
+        unknown = [m for m in self.models if m not in registry.REGISTRY]
         if unknown:
-            from genflow.errors import ConfigError
+            raise ConfigError(f"models {unknown} are not among {', '.join(registry.names())}")
+        stray = sorted(set(self.overrides) - set(self.models))
+        if stray:
+            raise ConfigError(f"overrides for {stray}: not among the models of this run")
+        out = []
+        for m in self.models:
+            for d in self.datasets or [registry.get(m).dataset]:
+                request = ModelRequest(model=m, dataset=d, profile=self.profile,
+                                       overrides=self.overrides.get(m, {}))
+                try:
+                    request.spec()
+                except ConfigError as e:
+                    raise ConfigError(f"branch {m} on {d}: {e}") from e
+                out.append(request)
+        return out
 
-            raise ConfigError(f"models {unknown} are not among {', '.join(MODEL_NAMES)}")
-        return [(m, d) for m in self.models for d in (self.datasets or [MODEL_DATA[m][0]])]
+    def check(self) -> list[ModelRequest]:
+        """``requests()`` plus the pre-flight shape check of every branch's networks (builds
+        them once; imports Keras)."""
+        from genflow.tasks.models.preflight import preflight
+
+        requests = self.requests()
+        for r in requests:
+            try:
+                preflight(r.spec())
+            except ConfigError as e:
+                raise ConfigError(f"branch {r.label}: {e}") from e
+        return requests
 
 
 class PipelineResult(BaseModel):
@@ -75,6 +102,11 @@ class PipelineResult(BaseModel):
     status: str
     report: ReportRecord
     branches: list[BranchResult]
+    failures: list[BranchFailure] = Field(default_factory=list)
+
+
+class BranchesFailed(GenflowError):
+    """Some branches failed at run time; the others were reported."""
 
 
 def new_run_id(now: dt.datetime) -> str:
@@ -82,27 +114,19 @@ def new_run_id(now: dt.datetime) -> str:
 
 
 @task(name="run-branch")
-def run_branch(model: str, dataset: str, config: PipelineConfig, root_url: str) -> BranchResult:
-    """train -> generate -> evaluate of one model on one dataset (cached subflows).
-
-    Inside a task, Prefect stages the nested tasks' cache records until this task's
-    transaction commits, so the train task that generate and evaluate call again would not
-    see the first one's record and would run again. An eager transaction commits each record
-    as soon as its task finishes.
-    """
-    common = {"model": model, "dataset": dataset, "profile": config.profile,
-              "overrides": config.overrides.get(model), "source": config.source,
-              "root": root_url}
-    with transaction(commit_mode=CommitMode.EAGER):
-        trained = train(**common)
-        samples = generate(**common, n=config.samples, seed=config.seed)
-        evaluation = evaluate(**common, n=config.samples, seed=config.seed,
-                              evaluation=eval_config_for(config.profile, extractor=config.extractor,
-                                                         inception_weights=config.inception_weights))
-    return BranchResult(trained=trained, samples=samples, evaluation=evaluation)
+def run_branch(request: ModelRequest, data: list[SplitRecord], config: PipelineConfig,
+               root_url: str) -> BranchResult:
+    """train -> generate -> evaluate of one model on one dataset (each stage once)."""
+    evaluation = eval_config_for(config.profile, extractor=config.extractor,
+                                 inception_weights=config.inception_weights)
+    out = run_model(request, data, root_url, "evaluate", n=config.samples, seed=config.seed,
+                    evaluation=evaluation, source=config.source)
+    return BranchResult(trained=out.trained, samples=out.samples, evaluation=out.evaluation)
 
 
 def task_runner_for(config: PipelineConfig) -> Any:
+    """The task runner the config names (used by the flow body itself, so a deployment run
+    behaves exactly like the CLI)."""
     if config.task_runner == "dask":
         from prefect_dask import DaskTaskRunner
 
@@ -115,33 +139,70 @@ def task_runner_for(config: PipelineConfig) -> Any:
     return ThreadPoolTaskRunner(max_workers=config.concurrency)
 
 
+def run_branches(config: PipelineConfig, requests: list[ModelRequest],
+                 data: dict[str, list[SplitRecord]],
+                 root_url: str) -> tuple[list[BranchResult], list[BranchFailure]]:
+    """Every branch through the config's task runner; failures are collected, not raised."""
+    logger = get_run_logger()
+    results, failures = [], []
+    with task_runner_for(config) as runner:
+        futures = [(r, runner.submit(run_branch, parameters={
+            "request": r, "data": data[r.spec().dataset], "config": config, "root_url": root_url}))
+            for r in requests]
+        for request, future in futures:
+            try:
+                results.append(future.result())
+            except Exception as e:  # one branch's failure must not lose the others' work
+                dataset = request.spec().dataset
+                failures.append(BranchFailure(model=request.model, dataset=dataset,
+                                              error=f"{type(e).__name__}: {e}"[:2000]))
+                logger.error("branch %s on %s failed: %s", request.model, dataset, e)
+    return results, failures
+
+
+def finish_run(run_id: str, started: dt.datetime, config: PipelineConfig,
+               results: list[BranchResult], failures: list[BranchFailure],
+               root_url: str) -> PipelineResult:
+    """Reports for every finished branch, the runs row, the Prefect artifacts; raises
+    BranchesFailed (after writing all of that) when any branch failed."""
+    logger = get_run_logger()
+    art = resolve_root(root_url)
+    run_date = f"{started:%Y-%m-%d}"
+    flow_run_id = str(get_run_context().flow_run.id)
+    report = write_reports(run_id, run_date, config.profile, started, results, art.url, failures)
+    error = "; ".join(f"{f.label}: {f.error}" for f in failures)[:2000] or None
+    status = "failed" if failures else "completed"
+    record_run(run_id, run_date, flow_run_id, config.profile, config.model_dump_json(), started,
+               status, error, art.url)
+    _artifacts(run_id, report, results, art.path(report.html))
+    logger.info("report: %s", art.path(report.html))
+    if failures:
+        raise BranchesFailed(f"{len(failures)} of {len(failures) + len(results)} branches failed "
+                             f"({error}); the others are reported in {art.path(report.html)}")
+    return PipelineResult(run_id=run_id, status=status, report=report, branches=results)
+
+
 @flow(name="pipeline", log_prints=False)
 def pipeline(config: PipelineConfig | None = None, root: str | None = None) -> PipelineResult:
     """Run every requested branch and write the reports; the runs table records the outcome
     (completed or failed) either way."""
+    forward_logs()
     config = config or PipelineConfig()
     logger = get_run_logger()
     art = resolve_root(root)
     started = dt.datetime.now(dt.UTC)
-    run_id, run_date = new_run_id(started), f"{started:%Y-%m-%d}"
-    flow_run_id = str(get_run_context().flow_run.id)
+    run_id = new_run_id(started)
     logger.info("pipeline run %s (%s profile) under %s", run_id, config.profile, art.url)
     try:
-        branches = config.branches()
-        for dataset in sorted({d for _, d in branches}):
-            ingest(IngestConfig(dataset=dataset, source=config.source), root=art.url)
-        futures = [run_branch.submit(m, d, config, art.url) for m, d in branches]
-        results = [f.result() for f in futures]
-        report = write_reports(run_id, run_date, config.profile, started, results, art.url)
+        requests = config.check()
+        data = ingest_datasets([r.spec().dataset for r in requests], config.source, art.url)
+        results, failures = run_branches(config, requests, data, art.url)
     except BaseException as e:
-        record_run(run_id, run_date, flow_run_id, config.profile, config.model_dump_json(),
-                   started, "failed", f"{type(e).__name__}: {e}"[:2000], art.url)
+        record_run(run_id, f"{started:%Y-%m-%d}", str(get_run_context().flow_run.id),
+                   config.profile, config.model_dump_json(), started, "failed",
+                   f"{type(e).__name__}: {e}"[:2000], art.url)
         raise
-    record_run(run_id, run_date, flow_run_id, config.profile, config.model_dump_json(), started,
-               "completed", None, art.url)
-    _artifacts(run_id, report, results, art.path(report.html))
-    logger.info("report: %s", art.path(report.html))
-    return PipelineResult(run_id=run_id, status="completed", report=report, branches=results)
+    return finish_run(run_id, started, config, results, failures, art.url)
 
 
 def _artifacts(run_id: str, report: ReportRecord, results: list[BranchResult], html: str) -> None:

@@ -1,22 +1,53 @@
-"""The report flow: evaluate one trained model and write its report rows and HTML.
+"""The report flow: evaluate and report one model that was already trained.
 
-Deployed with a trigger on the ``genflow.model.trained`` event that the train flow emits, so a
-finished training run is evaluated and reported without anyone asking. It is the pipeline
-restricted to one branch: every stage it repeats is cached.
+Deployed with a trigger on the ``genflow.model.trained`` event that the train flow emits; its
+parameters come from the event's payload and name that exact model (cache key, overrides).
+It never trains and never emits the event: it loads the finished training's record from the
+root, generates, evaluates and writes the run's report rows and HTML.
 """
 
 # No `from __future__ import annotations` here: Dask ships flow functions by value, and
 # their parameter annotations must be real objects, not names to resolve in the worker.
 
-from prefect import flow
+import datetime as dt
+from typing import Any
 
-from flows.pipeline import PipelineConfig, PipelineResult, pipeline
+from prefect import flow, get_run_logger
+
+from genflow.core.errors import InputError
+from genflow.flows.evaluate import evaluate
+from genflow.flows.generate import generate
+from genflow.flows.pipeline import PipelineConfig, PipelineResult, finish_run, new_run_id
+from genflow.storage.root import resolve_root
+from genflow.tasks.evaluation.config import eval_config_for
+from genflow.tasks.logs import forward_logs
+from genflow.tasks.reporting.records import BranchResult
+from genflow.tasks.training.train_tasks import load_trained
 
 
 @flow(name="report", log_prints=False)
-def report(model: str = "dcgan", dataset: str | None = None, profile: str = "quick",
-           source: str = "auto", root: str | None = None) -> PipelineResult:
-    """Evaluate ``model`` (training only if not cached) and write the run's reports."""
-    config = PipelineConfig(profile=profile, models=[model], source=source,
-                            datasets=[dataset] if dataset else None)
-    return pipeline(config, root=root)
+def report(model: str, dataset: str, train_key: str, profile: str = "quick",
+           overrides: dict[str, dict[str, Any]] | None = None, source: str = "auto",
+           root: str | None = None, samples: int | None = None, seed: int = 0) -> PipelineResult:
+    """Generate, evaluate and report the trained model ``train_key`` (never trains).
+
+    Raises:
+        InputError: no finished training with that key under the root.
+    """
+    forward_logs()
+    logger = get_run_logger()
+    art = resolve_root(root)
+    trained = load_trained(art, model, dataset, train_key)
+    if trained is None:
+        raise InputError(f"no finished training of {model} on {dataset} with key {train_key} "
+                         f"under {art.url}; train it first (genflow train)")
+    config = PipelineConfig(profile=profile, models=[model], datasets=[dataset],
+                            overrides={model: overrides or trained.overrides}, samples=samples,
+                            seed=seed, source=source)
+    started = dt.datetime.now(dt.UTC)
+    run_id = new_run_id(started)
+    logger.info("report run %s: %s on %s, model %s", run_id, model, dataset, trained.run_dir)
+    sampled = generate(trained, n=samples, seed=seed, root=art.url)
+    scored = evaluate(sampled, trained, eval_config_for(profile), root=art.url)
+    result = BranchResult(trained=trained, samples=sampled, evaluation=scored)
+    return finish_run(run_id, started, config, [result], [], art.url)

@@ -14,13 +14,12 @@ from collections.abc import Sequence
 from pydantic import ValidationError
 
 from genflow import __version__
-from genflow.errors import GenflowError, InputError
-from genflow.settings import configure_prefect
-from storage.root import ROOT_ENV, ArtifactRoot, resolve_root
+from genflow.core.errors import GenflowError, InputError
+from genflow.core.settings import configure_prefect
+from genflow.storage.root import PREFECT, ROOT_ENV, ArtifactRoot, resolve_root
 
 DATASETS = ("mnist", "fashion_mnist")
 SOURCES = ("auto", "tfds", "idx", "csv")
-MODELS = ("pixel", "autoencoder", "vae", "mlp_gan", "dcgan", "fashion_dcgan")
 PROFILES = ("smoke", "quick", "lecture")
 
 
@@ -30,6 +29,9 @@ def _root_option(p: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from genflow.tasks.models import registry  # light: no Keras until a model is built
+
+    models = registry.names()
     parser = argparse.ArgumentParser(
         prog="genflow", description="Generative-model pipelines on MNIST and Fashion-MNIST.")
     parser.add_argument("--version", action="version", version=f"genflow {__version__}")
@@ -38,7 +40,8 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="the whole pipeline: ingest, train, generate, evaluate, report")
     run.add_argument("--profile", choices=PROFILES,
                      help="default: quick on a CPU, lecture when a GPU is present")
-    run.add_argument("--models", nargs="+", choices=MODELS, help="default: all six")
+    run.add_argument("--models", nargs="+", choices=models,
+                     help=f"default: {' '.join(registry.default_names())}")
     run.add_argument("--datasets", nargs="+", choices=DATASETS,
                      help="default: the lecture's dataset for each model")
     run.add_argument("--samples", type=int, metavar="N")
@@ -64,7 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.set_defaults(func=cmd_ingest)
 
     train = sub.add_parser("train", help="train one model (resumes from its checkpoint)")
-    train.add_argument("--model", choices=MODELS, required=True)
+    train.add_argument("--model", choices=models, required=True)
     train.add_argument("--dataset", choices=DATASETS,
                        help="default: the lecture's dataset for the model")
     train.add_argument("--profile", choices=PROFILES, default="quick")
@@ -78,7 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
     for name, func, text in (("generate", cmd_generate, "train (cached) and generate samples"),
                              ("evaluate", cmd_evaluate, "train, generate and score samples")):
         p = sub.add_parser(name, help=text)
-        p.add_argument("--model", choices=MODELS, required=True)
+        p.add_argument("--model", choices=models, required=True)
         p.add_argument("--dataset", choices=DATASETS)
         p.add_argument("--profile", choices=PROFILES, default="quick")
         p.add_argument("--set", dest="overrides", action="append", default=[],
@@ -105,18 +108,18 @@ def _print_records(records: list, root: ArtifactRoot) -> None:
 
 
 def _ingest(datasets: Sequence[str], source: str, path: str | None, root: ArtifactRoot) -> list:
-    from tasks.data.config import IngestConfig
-    from tasks.data.sources import precheck
+    from genflow.tasks.data.config import IngestConfig
+    from genflow.tasks.data.sources import precheck
 
     configs = [IngestConfig(dataset=name, source=source, path=path) for name in datasets]
     for config in configs:
         precheck(config)  # bad paths fail in milliseconds, before Prefect starts a server
-    from flows.ingest import ingest
+    from genflow.flows.ingest import ingest
 
     records = []
     for config in configs:
         records += ingest(config, root=root.url)
-    return records
+    return records  # `genflow ingest` is the ingest stage alone: nothing upstream
 
 
 def cmd_ingest(args: argparse.Namespace, root: ArtifactRoot) -> int:
@@ -125,7 +128,7 @@ def cmd_ingest(args: argparse.Namespace, root: ArtifactRoot) -> int:
 
 
 def cmd_run(args: argparse.Namespace, root: ArtifactRoot) -> int:
-    from tasks.training.devices import gpu_present
+    from genflow.tasks.training.devices import gpu_present
 
     profile = args.profile or ("lecture" if gpu_present() else "quick")
     fields = {"profile": profile, "source": args.source, "samples": args.samples,
@@ -135,11 +138,11 @@ def cmd_run(args: argparse.Namespace, root: ArtifactRoot) -> int:
         fields["models"] = args.models
     if args.datasets:
         fields["datasets"] = args.datasets
-    from flows.pipeline import PipelineConfig, pipeline, task_runner_for
+    from genflow.flows.pipeline import PipelineConfig, pipeline
 
     config = PipelineConfig(**fields)
-    config.branches()  # unknown models fail before Prefect starts
-    result = pipeline.with_options(task_runner=task_runner_for(config))(config, root=root.url)
+    config.check()  # every branch's config and shapes, before Prefect starts (exit 2)
+    result = pipeline(config, root=root.url)
     print(f"genflow run {result.run_id} ({profile}) completed")
     print(f"  HTML report   {root.path(result.report.html)}")
     print(f"  Parquet       {root.path('reports')}/<table>/  "
@@ -164,8 +167,8 @@ def _print_summary(rows: list[tuple[str, str, list[dict]]]) -> None:
 
 
 def cmd_report(args: argparse.Namespace, root: ArtifactRoot) -> int:
-    from storage.parquet import read_table
-    from storage.schemas import METRICS_TABLE
+    from genflow.storage.parquet import read_table
+    from genflow.storage.schemas import METRICS_TABLE
 
     metrics = read_table(root, METRICS_TABLE).to_pylist()
     if not metrics:
@@ -185,14 +188,17 @@ def cmd_report(args: argparse.Namespace, root: ArtifactRoot) -> int:
 
 
 def cmd_train(args: argparse.Namespace, root: ArtifactRoot) -> int:
-    from tasks.training.profiles import make_spec, parse_overrides
+    from genflow.tasks.training.profiles import parse_overrides
 
     overrides = parse_overrides(args.overrides)
-    make_spec(args.model, args.dataset, args.profile, overrides)  # config errors before Prefect
-    from flows.train import train
+    from genflow.tasks.training.request import ModelRequest
 
-    r = train(model=args.model, dataset=args.dataset, profile=args.profile, overrides=overrides,
-              source=args.source, root=root.url)
+    request = ModelRequest(model=args.model, dataset=args.dataset, profile=args.profile,
+                           overrides=overrides)
+    request.spec()  # config errors before Prefect
+    from genflow.flows.chain import run_stage
+
+    r = run_stage(request, root.url, "train", source=args.source).trained
     print(f"trained {r.model} on {r.dataset} ({r.profile}): {r.steps} iterations, "
           f"{r.images_per_second:.0f} images/s on {r.devices}"
           + (f", resumed from {r.resumed_from}" if r.resumed_from else ""))
@@ -203,21 +209,22 @@ def cmd_train(args: argparse.Namespace, root: ArtifactRoot) -> int:
 
 
 def _stage_args(args: argparse.Namespace) -> dict:
-    from tasks.training.profiles import make_spec, parse_overrides
+    from genflow.tasks.training.profiles import parse_overrides
+    from genflow.tasks.training.request import ModelRequest
 
-    overrides = parse_overrides(args.overrides)
-    make_spec(args.model, args.dataset, args.profile, overrides)  # config errors before Prefect
+    request = ModelRequest(model=args.model, dataset=args.dataset, profile=args.profile,
+                           overrides=parse_overrides(args.overrides))
+    request.spec()  # config errors before Prefect
     if args.samples is not None and args.samples < 1:
         raise InputError(f"--samples must be >= 1, got {args.samples}")
-    return {"model": args.model, "dataset": args.dataset, "profile": args.profile,
-            "overrides": overrides, "n": args.samples, "seed": args.seed, "source": args.source}
+    return {"request": request, "n": args.samples, "seed": args.seed, "source": args.source}
 
 
 def cmd_generate(args: argparse.Namespace, root: ArtifactRoot) -> int:
     kwargs = _stage_args(args)
-    from flows.generate import generate
+    from genflow.flows.chain import run_stage
 
-    r = generate(**kwargs, root=root.url)
+    r = run_stage(root_url=root.url, upto="generate", **kwargs).samples
     print(f"{r.n} samples of {r.model} ({r.dataset}, seed {r.seed}): {root.path(r.path)}")
     for name, path in sorted(r.pictures.items()):
         print(f"  {name:<14}{root.path(path)}")
@@ -226,17 +233,17 @@ def cmd_generate(args: argparse.Namespace, root: ArtifactRoot) -> int:
 
 def cmd_evaluate(args: argparse.Namespace, root: ArtifactRoot) -> int:
     kwargs = _stage_args(args)
-    from tasks.evaluation.config import eval_config_for
+    from genflow.tasks.evaluation.config import eval_config_for
 
     config = eval_config_for(args.profile, extractor=args.extractor,
                              inception_weights=args.inception_weights)
     if args.extractor == "inception":
-        from tasks.evaluation.extractors import load_inception
+        from genflow.tasks.evaluation.extractors import load_inception
 
         load_inception(args.inception_weights)  # a missing file fails before any work
-    from flows.evaluate import evaluate
+    from genflow.flows.chain import run_stage
 
-    r = evaluate(**kwargs, evaluation=config, root=root.url)
+    r = run_stage(root_url=root.url, upto="evaluate", evaluation=config, **kwargs).evaluation
     print(f"{r.model} on {r.dataset} ({r.profile}):")
     print(f"  {'metric':<26}{'value':>10}{'floor':>10}{'n':>7}  extractor")
     for row in r.metrics:
@@ -258,7 +265,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per API call otherwise
     try:
         root = resolve_root(args.root)
-        configure_prefect(root)
+        configure_prefect(root.makedirs(PREFECT) if root.is_local else None)
         return args.func(args, root)
     except InputError as e:
         print(f"genflow: error: {e}", file=sys.stderr)

@@ -17,7 +17,7 @@ if [ -d "$idx_dir" ] && [ -s "$csv" ]; then
   exit 0
 fi
 
-if [ "${GENFLOW_FETCH_OFFLINE:-0}" != "1" ] && "$py" -m tasks.data.network 2>/dev/null; then
+if [ "${GENFLOW_FETCH_OFFLINE:-0}" != "1" ] && "$py" -m genflow.tasks.data.network 2>/dev/null; then
   echo "fetch: TFDS is reachable; full datasets will be downloaded on first ingest"
   exit 0
 fi

@@ -15,7 +15,7 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-from storage.root import ArtifactRoot
+from genflow.storage.root import ArtifactRoot
 
 
 @contextlib.contextmanager

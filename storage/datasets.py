@@ -11,10 +11,10 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 
-from storage import schemas
-from storage.images import arrow_to_images, images_to_arrow
-from storage.parquet import read_parquet, write_parquet
-from storage.root import DATASETS, ArtifactRoot, check_name
+from genflow.storage import schemas
+from genflow.storage.images import arrow_to_images, images_to_arrow
+from genflow.storage.parquet import read_parquet, write_parquet
+from genflow.storage.root import DATASETS, ArtifactRoot, check_name
 
 
 def dataset_parts(dataset: str, split: str, key: str) -> tuple[str, str, str]:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import ast
+import functools
 import hashlib
 import importlib
+import importlib.util
 from pathlib import Path
 from typing import Any
 
@@ -37,17 +40,54 @@ def sha256_text(*parts: str) -> str:
     return hashlib.sha256("\x00".join(parts).encode()).hexdigest()
 
 
-def code_version(*packages: str) -> str:
-    """A 16-hex digest of the source of the given packages/modules: changes when code changes.
+def module_closure(*modules: str, package: str = "genflow") -> list[str]:
+    """Every module of ``package`` that ``modules`` import, directly or not, themselves included.
 
-    Used in cache keys so that editing, say, the IDX parser recomputes what it produced.
+    Imports are read from the source (``ast``), including imports inside functions (the lazy
+    Keras and TensorFlow imports), so the closure is what the code can run, not what a person
+    remembered to list. Parent packages are included: importing ``a.b.c`` runs ``a/__init__``
+    and ``a/b/__init__``.
+    """
+    seen: set[str] = set()
+    stack = list(modules)
+    while stack:
+        name = stack.pop()
+        if name in seen or not (name == package or name.startswith(package + ".")):
+            continue
+        try:
+            spec = importlib.util.find_spec(name)
+        except (ImportError, AttributeError, ValueError):
+            spec = None  # "from pkg.module import function": the function is not a module
+        if spec is None or not spec.origin or not spec.origin.endswith(".py"):
+            continue
+        seen.add(name)
+        stack += [name.rsplit(".", i)[0] for i in range(1, name.count(".") + 1)]
+        is_package = spec.origin.endswith("__init__.py")
+        tree = ast.parse(Path(spec.origin).read_text(encoding="utf-8"), spec.origin)
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                stack += [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                base = node.module or ""
+                if node.level:  # relative: resolve against this module's package
+                    anchor = name if is_package else name.rsplit(".", 1)[0]
+                    anchor = anchor.rsplit(".", node.level - 1)[0] if node.level > 1 else anchor
+                    base = f"{anchor}.{base}" if base else anchor
+                stack.append(base)
+                stack += [f"{base}.{a.name}" for a in node.names]
+    return sorted(seen)
+
+
+@functools.cache
+def code_version(*modules: str) -> str:
+    """A 16-hex digest of the source of ``modules`` and every genflow module they import.
+
+    Part of every cache key: editing, say, the normalisation that training calls recomputes the
+    models trained with it, and an unchanged re-run still hits the cache.
     """
     h = hashlib.sha256()
-    for name in sorted(packages):
-        mod = importlib.import_module(name)
-        origin = Path(mod.__file__ or "")
-        files = sorted(origin.parent.rglob("*.py")) if origin.name == "__init__.py" else [origin]
-        for f in files:
-            h.update(str(f.relative_to(origin.parent.parent)).encode())
-            h.update(f.read_bytes())
+    for name in module_closure(*modules):
+        origin = importlib.util.find_spec(name).origin  # type: ignore[union-attr]
+        h.update(name.encode() + b"\x00")
+        h.update(Path(origin).read_bytes())
     return h.hexdigest()[:16]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 
-from storage.schemas import IMAGE_BYTES, IMAGE_SIDE
+from genflow.storage.schemas import IMAGE_BYTES, IMAGE_SIDE
 
 
 def images_to_arrow(images: np.ndarray) -> pa.FixedSizeBinaryArray:

@@ -15,10 +15,10 @@ import pyarrow.dataset as pads
 import pyarrow.fs as pafs
 import pyarrow.parquet as pq
 
-from genflow.errors import InputError
-from storage import schemas
-from storage.atomic import atomic_path
-from storage.root import REPORTS, ArtifactRoot, check_name
+from genflow.core.errors import InputError
+from genflow.storage import schemas
+from genflow.storage.atomic import atomic_path
+from genflow.storage.root import REPORTS, ArtifactRoot, check_name
 
 COMPRESSION = "zstd"
 

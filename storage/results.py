@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from storage.root import RESULTS, ArtifactRoot
+from genflow.storage.root import RESULTS, ArtifactRoot
 
 
 def result_storage(root: ArtifactRoot) -> Any:

@@ -23,7 +23,7 @@ from typing import Any
 import fsspec
 from fsspec.implementations.local import LocalFileSystem
 
-from genflow.errors import InputError, PathEscapeError
+from genflow.core.errors import InputError, PathEscapeError
 
 DEFAULT_ROOT = "~/.genflow"
 ROOT_ENV = "GENFLOW_HOME"

@@ -6,6 +6,7 @@ Layout: ``models/<model>/<dataset>-<key>/`` holding
     grids/step-NNNNNN.png  progress grids from a fixed noise seed
     sampler.keras          generator / decoder (Keras 3 format; loaded with safe_mode)
     pixel.npz              the pixel model's histograms (P1)
+    record.json            the run's TrainRecord, written last: its presence means "complete"
 """
 
 from __future__ import annotations
@@ -17,16 +18,19 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from storage.atomic import atomic_path, write_bytes
-from storage.hashing import sha256_file
-from storage.parquet import read_parquet, write_parquet
-from storage.root import MODELS, ArtifactRoot, check_name
+from genflow.storage.atomic import atomic_path, write_bytes
+from genflow.storage.hashing import sha256_file
+from genflow.storage.parquet import read_parquet, write_parquet
+from genflow.storage.root import MODELS, ArtifactRoot, check_name
 
 HISTORY = pa.schema([
     pa.field("step", pa.int64(), nullable=False),
     pa.field("metric", pa.string(), nullable=False),
     pa.field("value", pa.float64(), nullable=False),
 ])
+
+
+RECORD = "record.json"
 
 
 @dataclass(frozen=True)
@@ -51,6 +55,23 @@ class RunStore:
 
     def relative(self, *names: str) -> str:
         return "/".join(self.parts(*names))
+
+    # the finished run's record -------------------------------------------------------
+    def save_record(self, record_json: str) -> str:
+        """Atomically write the run's record; done last, so it marks a complete run."""
+        write_bytes(self.root, record_json.encode("utf-8"), *self.parts(RECORD))
+        return self.relative(RECORD)
+
+    def load_record(self) -> str | None:
+        """The record's JSON, or None while the run is incomplete or its files were deleted."""
+        if not self.root.exists(*self.parts(RECORD)):
+            return None
+        with self.root.fs.open(self.path(RECORD), "rb") as f:
+            return f.read().decode("utf-8")
+
+    def is_complete(self, *names: str) -> bool:
+        """The record and every named output (relative to the run folder) still exist."""
+        return all(self.root.exists(*self.parts(n)) for n in (RECORD, *names))
 
     # checkpoints -----------------------------------------------------------------------
     def save_checkpoint(self, step: int, arrays: dict[str, np.ndarray]) -> None:

@@ -14,10 +14,10 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from storage.atomic import atomic_path
-from storage.images import arrow_to_images, images_to_arrow
-from storage.parquet import COMPRESSION, read_parquet
-from storage.root import SAMPLES, ArtifactRoot, check_name
+from genflow.storage.atomic import atomic_path
+from genflow.storage.images import arrow_to_images, images_to_arrow
+from genflow.storage.parquet import COMPRESSION, read_parquet
+from genflow.storage.root import SAMPLES, ArtifactRoot, check_name
 
 SAMPLES_FILE = pa.schema([
     pa.field("image", pa.binary(784), nullable=False),
@@ -30,6 +30,24 @@ SAMPLES_FILE = pa.schema([
 
 def sample_parts(model: str, run: str, *names: str) -> tuple[str, ...]:
     return (SAMPLES, check_name(model, "model"), check_name(run, "run"), *names)
+
+
+def samples_name(n: int, seed: int) -> str:
+    """File name of the sample set of ``n`` images drawn with ``seed``."""
+    return f"samples-n{n}-seed{seed}.parquet"
+
+
+def neighbours_name(samples_sha256: str) -> str:
+    """File name of the nearest-neighbour table of a sample set (by its content hash)."""
+    return f"neighbours-{samples_sha256[:12]}.parquet"
+
+
+def samples_exist(root: ArtifactRoot, model: str, run: str, n: int, seed: int) -> bool:
+    return root.exists(*sample_parts(model, run, samples_name(n, seed)))
+
+
+def neighbours_exist(root: ArtifactRoot, model: str, run: str, samples_sha256: str) -> bool:
+    return root.exists(*sample_parts(model, run, neighbours_name(samples_sha256)))
 
 
 def write_samples(root: ArtifactRoot, parts: tuple[str, ...], batches: Iterable[np.ndarray],

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from genflow.errors import InputError
+from genflow.core.errors import InputError
+from genflow.tasks.logs import forward_logs
+
+# Every @task module imports this one: its log lines reach the Prefect run wherever the task
+# executes (the flow's process, a worker, a Dask worker process).
+forward_logs()
 
 
 def retry_unless_bad_input(task: Any, task_run: Any, state: Any) -> bool:

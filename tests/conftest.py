@@ -71,8 +71,8 @@ def prefect_server():
 @pytest.fixture(scope="session")
 def real_splits(mnist_csv: Path, fashion_idx_dir: Path) -> dict[str, dict[str, tuple]]:
     """Real MNIST (5k sample, stratified 80/20) and Fashion-MNIST splits as uint8 arrays."""
-    from tasks.data.csv_sample import read_label_last_csv, stratified_split
-    from tasks.data.idx import find_idx_file, read_idx_split
+    from genflow.tasks.data.csv_sample import read_label_last_csv, stratified_split
+    from genflow.tasks.data.idx import find_idx_file, read_idx_split
 
     images, labels = read_label_last_csv(mnist_csv)
     rows = stratified_split(labels, 0.2, 0)

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from tasks.data.catalog import DatasetName
+from genflow.tasks.data.catalog import DatasetName
 
 SourceKind = Literal["auto", "tfds", "idx", "csv"]
 

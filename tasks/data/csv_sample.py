@@ -9,8 +9,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from genflow.errors import DataError
-from storage.schemas import IMAGE_BYTES, IMAGE_SIDE, NUM_CLASSES
+from genflow.core.errors import DataError
+from genflow.storage.schemas import IMAGE_BYTES, IMAGE_SIDE, NUM_CLASSES
 
 WIDTH = IMAGE_BYTES + 1
 

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import numpy as np
 
-from genflow.errors import DataError
-from storage.schemas import IMAGE_SIDE, NUM_CLASSES
+from genflow.core.errors import DataError
+from genflow.storage.schemas import IMAGE_SIDE, NUM_CLASSES
 
 IDX_NAMES = {
     ("train", "images"): "train-images-idx3-ubyte",

@@ -6,14 +6,14 @@ from pathlib import Path
 
 import numpy as np
 
-from storage.hashing import sha256_text
-from tasks.data import tfds_source
-from tasks.data.catalog import CATALOG
-from tasks.data.config import IngestConfig
-from tasks.data.csv_sample import read_label_last_csv, stratified_split
-from tasks.data.idx import find_idx_file, read_idx_split
-from tasks.data.normalise import canonical
-from tasks.data.sources import RawSource
+from genflow.storage.hashing import sha256_text
+from genflow.tasks.data import tfds_source
+from genflow.tasks.data.catalog import CATALOG
+from genflow.tasks.data.config import IngestConfig
+from genflow.tasks.data.csv_sample import read_label_last_csv, stratified_split
+from genflow.tasks.data.idx import find_idx_file, read_idx_split
+from genflow.tasks.data.normalise import canonical
+from genflow.tasks.data.sources import RawSource
 
 
 def read_raw_split(raw: RawSource, split: str, config: IngestConfig) -> tuple[np.ndarray, np.ndarray]:

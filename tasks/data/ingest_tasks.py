@@ -9,23 +9,24 @@ import logging
 import pyarrow as pa
 from prefect import task
 
-from storage.datasets import dataset_parts, write_split
-from storage.hashing import code_version, sha256_arrays, sha256_file
-from storage.parquet import append_rows
-from storage.root import RAW, resolve_root
-from storage.schemas import DATASETS_TABLE
-from tasks.data.catalog import FULL_SIZES, SPLITS
-from tasks.data.config import IngestConfig
-from tasks.data.ingest import read_raw_split
-from tasks.data.normalise import class_counts
-from tasks.data.records import SplitRecord
-from tasks.data.sources import RawSource, locate
-from tasks.task_policies import key_from_parameters, retry_unless_bad_input
+from genflow.storage.datasets import dataset_parts, write_split
+from genflow.storage.hashing import code_version, sha256_arrays, sha256_file
+from genflow.storage.parquet import append_rows
+from genflow.storage.root import RAW, resolve_root
+from genflow.storage.schemas import DATASETS_TABLE
+from genflow.tasks.data.catalog import FULL_SIZES, SPLITS
+from genflow.tasks.data.config import IngestConfig
+from genflow.tasks.data.ingest import read_raw_split
+from genflow.tasks.data.normalise import class_counts
+from genflow.tasks.data.records import SplitRecord
+from genflow.tasks.data.sources import RawSource, locate
+from genflow.tasks.task_policies import key_from_parameters, retry_unless_bad_input
 
 log = logging.getLogger(__name__)
 
-# Part of every ingestion cache key: editing the parsers or the storage layer recomputes.
-INGEST_CODE_VERSION = code_version("tasks.data", "storage")
+# Part of every ingestion cache key: the source of this module and of every genflow module it
+# imports (parsers, normalisation, storage), read from the imports themselves.
+INGEST_CODE_VERSION = code_version(__name__)
 
 
 

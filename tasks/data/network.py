@@ -1,6 +1,6 @@
 """A fast "is TFDS's download host reachable?" probe, so nothing waits on TFDS's ~206 s retries.
 
-``python -m tasks.data.network`` exits 0 when reachable, 1 otherwise (used by scripts/).
+``python -m genflow.tasks.data.network`` exits 0 when reachable, 1 otherwise (used by scripts/).
 """
 
 from __future__ import annotations

@@ -11,8 +11,8 @@ from typing import Literal
 
 import numpy as np
 
-from genflow.errors import DataError
-from storage.schemas import IMAGE_SIDE, NUM_CLASSES
+from genflow.core.errors import DataError
+from genflow.storage.schemas import IMAGE_SIDE, NUM_CLASSES
 
 ValueRange = Literal["unit", "symmetric"]
 

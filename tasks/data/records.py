@@ -7,7 +7,7 @@ import datetime as dt
 import pyarrow as pa
 from pydantic import BaseModel
 
-from storage import schemas
+from genflow.storage import schemas
 
 
 class SplitRecord(BaseModel):

@@ -15,12 +15,12 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-from genflow.errors import DataError, InputError, SourceUnavailableError
-from tasks.data import tfds_source
-from tasks.data.catalog import CATALOG, DEFAULT_SAMPLE_CSV, IDX_DIR_ENV, SAMPLE_CSV_ENV, SPLITS
-from tasks.data.config import IngestConfig
-from tasks.data.idx import find_idx_file
-from tasks.data.network import tfds_reachable
+from genflow.core.errors import DataError, InputError, SourceUnavailableError
+from genflow.tasks.data import tfds_source
+from genflow.tasks.data.catalog import CATALOG, DEFAULT_SAMPLE_CSV, IDX_DIR_ENV, SAMPLE_CSV_ENV, SPLITS
+from genflow.tasks.data.config import IngestConfig
+from genflow.tasks.data.idx import find_idx_file
+from genflow.tasks.data.network import tfds_reachable
 
 log = logging.getLogger(__name__)
 

@@ -13,9 +13,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from genflow.errors import DataError, SourceUnavailableError
-from tasks.data.catalog import SPLITS
-from tasks.data.idx import IDX_NAMES, find_idx_file
+from genflow.core.errors import DataError, SourceUnavailableError
+from genflow.tasks.data.catalog import SPLITS
+from genflow.tasks.data.idx import IDX_NAMES, find_idx_file
 
 BASE_URLS = {
     "mnist": "https://storage.googleapis.com/cvdf-datasets/mnist/",

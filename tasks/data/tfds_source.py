@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from genflow.errors import DataError
+from genflow.core.errors import DataError
 
 log = logging.getLogger(__name__)
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.optimize
 
-from genflow.errors import InputError
+from genflow.core.errors import InputError
 
 
 def classifier_two_sample_test(real: np.ndarray, fake: np.ndarray, seed: int = 0,

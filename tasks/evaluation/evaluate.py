@@ -8,17 +8,17 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from genflow.errors import InputError
-from tasks.evaluation import config as names
-from tasks.evaluation.c2st import classifier_two_sample_test
-from tasks.evaluation.config import EvalConfig
-from tasks.evaluation.extractors import Extractor
-from tasks.evaluation.fid import feature_statistics, frechet_distance
-from tasks.evaluation.kid import kernel_inception_distance
-from tasks.evaluation.memorisation import copy_flags, memorisation_stats
-from tasks.evaluation.modes import classifier_score, mode_coverage
-from tasks.evaluation.neighbours import nearest_neighbours
-from tasks.evaluation.prdc import density_coverage, precision_recall, subsample
+from genflow.core.errors import InputError
+from genflow.tasks.evaluation import config as names
+from genflow.tasks.evaluation.c2st import classifier_two_sample_test
+from genflow.tasks.evaluation.config import EvalConfig
+from genflow.tasks.evaluation.extractors import Extractor
+from genflow.tasks.evaluation.fid import feature_statistics, frechet_distance
+from genflow.tasks.evaluation.kid import kernel_inception_distance
+from genflow.tasks.evaluation.memorisation import copy_flags, memorisation_stats
+from genflow.tasks.evaluation.modes import classifier_score, mode_coverage
+from genflow.tasks.evaluation.neighbours import nearest_neighbours
+from genflow.tasks.evaluation.prdc import density_coverage, precision_recall, subsample
 
 log = logging.getLogger(__name__)
 

@@ -14,27 +14,27 @@ import numpy as np
 import pyarrow as pa
 from prefect import task
 
-from storage.atomic import write_bytes
-from storage.datasets import read_split
-from storage.hashing import code_version, sha256_text
-from storage.parquet import write_parquet
-from storage.root import ArtifactRoot, resolve_root
-from storage.runs import RunStore
-from storage.samples import read_samples, sample_parts
-from tasks.data.normalise import filter_classes, scale
-from tasks.data.records import SplitRecord
-from tasks.evaluation import config as names
-from tasks.evaluation.config import EvalConfig
-from tasks.evaluation.evaluate import evaluate
-from tasks.evaluation.extractors import Extractor, check_extractor_name, load_inception
-from tasks.evaluation.fid import feature_statistics
-from tasks.evaluation.records import EvalRecord, ExtractorRecord
-from tasks.generation.generate_tasks import side_by_side
-from tasks.generation.records import SampleRecord
-from tasks.task_policies import key_from_parameters, retry_unless_bad_input
+from genflow.storage.atomic import write_bytes
+from genflow.storage.datasets import read_split
+from genflow.storage.hashing import code_version, sha256_text
+from genflow.storage.parquet import write_parquet
+from genflow.storage.root import ArtifactRoot, resolve_root
+from genflow.storage.runs import RunStore
+from genflow.storage.samples import neighbours_name, read_samples, sample_parts
+from genflow.tasks.data.normalise import filter_classes, scale
+from genflow.tasks.data.records import SplitRecord
+from genflow.tasks.evaluation import config as names
+from genflow.tasks.evaluation.config import EvalConfig
+from genflow.tasks.evaluation.evaluate import evaluate
+from genflow.tasks.evaluation.extractors import Extractor, check_extractor_name, load_inception
+from genflow.tasks.evaluation.fid import feature_statistics
+from genflow.tasks.evaluation.records import EvalRecord, ExtractorRecord
+from genflow.tasks.generation.generate_tasks import side_by_side
+from genflow.tasks.generation.records import SampleRecord
+from genflow.tasks.task_policies import key_from_parameters, retry_unless_bad_input
 
 log = logging.getLogger(__name__)
-EVAL_CODE_VERSION = code_version("tasks.evaluation", "storage")
+EVAL_CODE_VERSION = code_version(__name__)  # this module and every genflow module it imports
 NEIGHBOURS = pa.schema([
     pa.field("index", pa.int64(), nullable=False),
     pa.field("nn_index", pa.int64(), nullable=False),
@@ -58,6 +58,15 @@ def extractor_store(root: ArtifactRoot, name: str, dataset: str, key: str) -> Ru
     return RunStore.for_run(root, f"extractor_{name}", dataset, key.removeprefix("extractor-"))
 
 
+CLASSIFIER_FILE = "classifier.keras"
+
+
+def extractor_exists(root: ArtifactRoot, config: EvalConfig, dataset: str, key: str) -> bool:
+    """The extractor's stored files are still there (InceptionV3 is loaded from the user's file)."""
+    return config.extractor != "domain" or root.exists(
+        *extractor_store(root, "domain", dataset, key).parts(CLASSIFIER_FILE))
+
+
 def _extractor_store(root: ArtifactRoot, record: ExtractorRecord) -> RunStore:
     return extractor_store(root, record.name, record.dataset, record.key)
 
@@ -74,7 +83,7 @@ def train_extractor(train_ref: SplitRecord, test_ref: SplitRecord, config: EvalC
     if name == "inception":
         load_inception(config.inception_weights)  # fails early and clearly without weights
         return record
-    from tasks.evaluation.classifier import FEATURE_DIM, train_domain_classifier
+    from genflow.tasks.evaluation.classifier import FEATURE_DIM, train_domain_classifier
 
     x, y = read_split(root, train_ref.path)
     xt, yt = read_split(root, test_ref.path)
@@ -83,7 +92,7 @@ def train_extractor(train_ref: SplitRecord, test_ref: SplitRecord, config: EvalC
                                               min_steps=config.classifier_min_steps)
     record = record.model_copy(update={"dim": FEATURE_DIM, "test_accuracy": accuracy})
     store = _extractor_store(root, record)
-    record.path = store.save_keras(model, "classifier.keras")
+    record.path = store.save_keras(model, CLASSIFIER_FILE)
     log.info("%s domain classifier: test accuracy %.4f on %d images", train_ref.dataset,
              accuracy, len(yt))
     return record
@@ -93,7 +102,7 @@ def load_extractor(root: ArtifactRoot, record: ExtractorRecord, config: EvalConf
     if record.name == "inception":
         return load_inception(config.inception_weights)
     return Extractor(name="domain", dim=record.dim,
-                     model=_extractor_store(root, record).load_keras("classifier.keras"))
+                     model=_extractor_store(root, record).load_keras(CLASSIFIER_FILE))
 
 
 def real_statistics(root: ArtifactRoot, record: ExtractorRecord, extractor: Extractor,
@@ -146,8 +155,9 @@ def evaluate_samples(samples: SampleRecord, train_ref: SplitRecord, test_ref: Sp
         "predicted_class": pa.array(result.predicted, pa.int64()) if result.predicted is not None
         else pa.nulls(n, pa.int64()),
     }, schema=NEIGHBOURS)
-    stem = f"neighbours-{samples.sha256[:12]}"
-    nb_parts = sample_parts(samples.model, samples.run, f"{stem}.parquet")
+    nb_name = neighbours_name(samples.sha256)
+    stem = nb_name.removesuffix(".parquet")
+    nb_parts = sample_parts(samples.model, samples.run, nb_name)
     write_parquet(root, table, *nb_parts)
     pairs = side_by_side(x[:20], train[result.nn_index[:20]])
     fig_parts = sample_parts(samples.model, samples.run, f"{stem}-side-by-side.png")

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from genflow.errors import ConfigError
+from genflow.core.errors import ConfigError
 
 EXTRACTORS = ("domain", "inception")
 
@@ -32,7 +32,7 @@ class Extractor:
 
     def features(self, images: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
         if self.name == "domain":
-            from tasks.evaluation.classifier import extract
+            from genflow.tasks.evaluation.classifier import extract
 
             return extract(self.model, images)
         return _inception_features(self.model, images), None

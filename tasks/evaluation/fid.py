@@ -17,7 +17,7 @@ import logging
 import numpy as np
 import scipy.linalg
 
-from genflow.errors import InputError
+from genflow.core.errors import InputError
 
 log = logging.getLogger(__name__)
 

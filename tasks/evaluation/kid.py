@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from genflow.errors import InputError
+from genflow.core.errors import InputError
 
 
 def kernel_inception_distance(real: np.ndarray, fake: np.ndarray, subsets: int = 100,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from genflow.errors import InputError
+from genflow.core.errors import InputError
 
 COPY_RATIO = 1.0 / 3.0
 

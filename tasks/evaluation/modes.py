@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from genflow.errors import InputError
+from genflow.core.errors import InputError
 
 
 def _check_probs(probs: np.ndarray) -> np.ndarray:

@@ -22,7 +22,7 @@ from typing import Literal
 
 import numpy as np
 
-from genflow.errors import InputError
+from genflow.core.errors import InputError
 
 Metric = Literal["mae", "l2"]
 _BLOCK = 256  # queries per block: a 256 x 60,000 float32 distance buffer (61 MB), reused

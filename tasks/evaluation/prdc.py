@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from genflow.errors import InputError
+from genflow.core.errors import InputError
 
 
 def _pairwise(a: np.ndarray, b: np.ndarray) -> np.ndarray:

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from genflow.errors import InputError
+from genflow.core.errors import InputError
 
 
 def _encode(encoder: Any, images: np.ndarray) -> np.ndarray:
@@ -53,10 +53,8 @@ def same_class_pair(labels: np.ndarray, preferred: tuple[int, int] = (4, 6)) -> 
 
 def latent_scatter_png(encoder: Any, images: np.ndarray, labels: np.ndarray, title: str) -> bytes:
     """P4: scatter of codes coloured by label, as PNG bytes."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    # matplotlib's object API: no pyplot global state, so figures are safe in threads.
+    from matplotlib.figure import Figure
 
     z = _encode(encoder, images)
     note = ""
@@ -64,7 +62,8 @@ def latent_scatter_png(encoder: Any, images: np.ndarray, labels: np.ndarray, tit
         centred = z - z.mean(0)
         _, _, vt = np.linalg.svd(centred, full_matrices=False)
         z, note = centred @ vt[:2].T, f" (first 2 principal components of a {z.shape[1]}-d latent)"
-    fig, ax = plt.subplots(figsize=(6, 5), dpi=100)
+    fig = Figure(figsize=(6, 5), dpi=100)
+    ax = fig.add_subplot()
     points = ax.scatter(z[:, 0], z[:, 1], c=labels, cmap="tab10", s=6, vmin=-0.5, vmax=9.5)
     fig.colorbar(points, ax=ax, ticks=range(10), label="label")
     ax.set_title(title + note, fontsize=9)
@@ -72,7 +71,6 @@ def latent_scatter_png(encoder: Any, images: np.ndarray, labels: np.ndarray, tit
     ax.set_ylabel("z[1]")
     buf = io.BytesIO()
     fig.savefig(buf, format="png", bbox_inches="tight")
-    plt.close(fig)
     return buf.getvalue()
 
 

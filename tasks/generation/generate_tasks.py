@@ -10,24 +10,25 @@ import logging
 import numpy as np
 from prefect import task
 
-from storage.atomic import write_bytes
-from storage.datasets import read_split
-from storage.hashing import code_version, sha256_text
-from storage.png import encode_png, grid, to_uint8
-from storage.root import resolve_root
-from storage.runs import RunStore
-from storage.samples import read_samples, sample_parts, write_samples
-from tasks.data.normalise import filter_classes, scale
-from tasks.data.records import SplitRecord
-from tasks.generation import experiments
-from tasks.generation.records import SampleRecord
-from tasks.generation.sampling import latent_gaussian, model_batches, pixel_batches
-from tasks.models.config import RunSpec
-from tasks.task_policies import key_from_parameters
-from tasks.training.records import TrainRecord
+from genflow.storage.atomic import write_bytes
+from genflow.storage.datasets import read_split
+from genflow.storage.hashing import code_version, sha256_text
+from genflow.storage.png import encode_png, grid, to_uint8
+from genflow.storage.root import resolve_root
+from genflow.storage.runs import RunStore
+from genflow.storage.samples import read_samples, sample_parts, samples_name, write_samples
+from genflow.tasks.data.normalise import filter_classes, scale
+from genflow.tasks.data.records import SplitRecord
+from genflow.tasks.generation import experiments
+from genflow.tasks.generation.records import SampleRecord
+from genflow.tasks.generation.sampling import latent_gaussian, model_batches, pixel_batches
+from genflow.tasks.models import registry
+from genflow.tasks.models.config import RunSpec
+from genflow.tasks.task_policies import key_from_parameters
+from genflow.tasks.training.records import TrainRecord
 
 log = logging.getLogger(__name__)
-GENERATE_CODE_VERSION = code_version("tasks.generation", "tasks.models", "storage")
+GENERATE_CODE_VERSION = code_version(__name__)  # this module and every genflow module it imports
 BATCH = 500
 
 
@@ -46,17 +47,19 @@ def generate_samples(trained: TrainRecord, train_ref: SplitRecord, test_ref: Spl
     store = RunStore(root, trained.model, trained.run_dir.rsplit("/", 1)[-1])
     run = store.run
     vr = spec.train.value_range
-    name = f"samples-n{n}-seed{seed}.parquet"
+    name = samples_name(n, seed)
     pictures: dict[str, str] = {}
     encoder = decoder = None
-    if trained.model == "pixel":
-        batches = pixel_batches(store.load_arrays("pixel.npz")["probs"], n, seed, BATCH)
+    sampling = registry.get(trained.model).sampling
+    sampler_file = trained.files["sampler"].rsplit("/", 1)[-1]
+    if sampling == "histogram":
+        batches = pixel_batches(store.load_arrays(sampler_file)["probs"], n, seed, BATCH)
     else:
-        decoder = store.load_keras()
+        decoder = store.load_keras(sampler_file)
         gaussian = None
-        if trained.model in ("autoencoder", "vae"):
-            encoder = store.load_keras("encoder.keras")
-        if trained.model == "autoencoder":
+        if "encoder" in trained.files:
+            encoder = store.load_keras(trained.files["encoder"].rsplit("/", 1)[-1])
+        if sampling == "fitted_gaussian":
             images, labels = read_split(root, train_ref.path)
             images, _ = filter_classes(images, labels, spec.train.classes)
             gaussian = latent_gaussian(encoder, scale(images[:5000], "unit"))

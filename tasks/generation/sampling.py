@@ -12,9 +12,9 @@ from typing import Any
 
 import numpy as np
 
-from genflow.errors import InputError
-from storage.png import to_uint8
-from tasks.models.pixel import sample_pixel_model
+from genflow.core.errors import InputError
+from genflow.storage.png import to_uint8
+from genflow.tasks.models.pixel import sample_pixel_model
 
 
 def latent_gaussian(encoder: Any, images: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tasks.models.config import ModelConfig
+from genflow.tasks.models.config import ModelConfig
 
 
 def conv_stack(x_in: Any) -> Any:

@@ -8,10 +8,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
-
-ModelName = Literal["pixel", "autoencoder", "vae", "mlp_gan", "dcgan", "fashion_dcgan"]
-MODEL_NAMES: tuple[str, ...] = ("pixel", "autoencoder", "vae", "mlp_gan", "dcgan", "fashion_dcgan")
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 
 class ModelConfig(BaseModel):
@@ -19,7 +16,7 @@ class ModelConfig(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: ModelName
+    name: str
     zdim: int = Field(default=32, ge=1, le=4096)
     # P6 MLP GAN: hidden sizes of G (D mirrors them reversed) and the generator's output size.
     # The lecture's mistake, 28*23 = 644, is caught by the pre-flight check.
@@ -30,6 +27,15 @@ class ModelConfig(BaseModel):
     bn_momentum: float = Field(default=0.9, gt=0.0, lt=1.0)
     learning_rate: float = Field(default=2e-4, gt=0.0)
     beta_1: float = Field(default=0.9, ge=0.0, lt=1.0)
+
+    @field_validator("name")
+    @classmethod
+    def _registered(cls, name: str) -> str:
+        from genflow.tasks.models import registry
+
+        if name not in registry.REGISTRY:
+            raise ValueError(f"{name!r} is not a registered model ({', '.join(registry.names())})")
+        return name
 
 
 class TrainConfig(BaseModel):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tasks.models.losses import minimax_discriminator_loss, minimax_generator_loss
+from genflow.tasks.models.losses import minimax_discriminator_loss, minimax_generator_loss
 
 METRIC_KEYS = ("d_loss", "g_loss", "d_acc_real", "d_acc_fake")
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tasks.models.config import ModelConfig
+from genflow.tasks.models.config import ModelConfig
 
 
 def build_mlp_generator(config: ModelConfig) -> Any:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from genflow.errors import DataError
+from genflow.core.errors import DataError
 
 BINS = 256
 

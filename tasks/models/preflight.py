@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from genflow.errors import ConfigError
+from genflow.core.errors import ConfigError
 
 
 def _shape(tensor_shape: Any) -> tuple[int | None, ...]:
@@ -30,3 +30,13 @@ def check_image_output(model: Any, image_shape: tuple[int, ...], what: str) -> N
     out = _shape(model.output.shape)
     if out != image_shape:
         raise ConfigError(f"{what}: {model.name} outputs shape {out}, data images are {image_shape}")
+
+
+def preflight(spec: Any) -> None:
+    """Build the networks of ``spec`` (a RunSpec) once, without training, so that a shape
+    error surfaces before any branch trains. The pixel model has no network to check."""
+    from genflow.tasks.models import registry
+
+    entry = registry.get(spec.model.name)
+    if entry.kind != "pixel":
+        entry.build(spec.model, spec.train)

@@ -1,80 +1,153 @@
-"""Models by name: build the networks from a ModelConfig and run the pre-flight check.
+"""The model registry: one entry per model, the only place a model's facts are written.
 
-Every entry returns a ``Built``: the trainable model, the sampling sub-model (generator or
-decoder; None for the pixel model), and facts the trainer needs.
+An entry names the model's builder (``"module:function"``, imported lazily so that listing
+models never imports Keras), the data it trains on by default, its training recipe (``kind``),
+how it samples, and its lecture and quick profiles. The CLI's choices, the profiles, training
+dispatch and generation all read this registry; adding a model is one ``register`` call plus
+its builder module.
 """
 
 from __future__ import annotations
 
+import importlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 
-from genflow.errors import ConfigError
-from tasks.models.config import ModelConfig, TrainConfig
-from tasks.models.preflight import check_chain, check_image_output
+from genflow.core.errors import ConfigError
+
+if TYPE_CHECKING:
+    from genflow.tasks.models.built import Built
+    from genflow.tasks.models.config import ModelConfig, TrainConfig
+
+# Training recipes the loop knows; a new model of an existing kind needs no loop change.
+KINDS = ("pixel", "autoencoder", "vae", "gan")
+# How generation turns noise into images: per-pixel histograms, N(0, I) into the sampler, or
+# a Gaussian fitted to the encoder's codes of training images (a plain autoencoder's latent
+# space is not N(0, I)).
+Sampling = Literal["histogram", "normal", "fitted_gaussian"]
+Overrides = tuple[dict[str, Any], dict[str, Any]]  # (model fields, train fields)
 
 
-@dataclass
-class Built:
-    """A built model.
+@dataclass(frozen=True)
+class ModelEntry:
+    """One registered model.
 
     Attributes:
-        kind: "pixel", "autoencoder", "vae" or "gan".
-        model: the Keras model that ``fit`` trains (None for the pixel model).
-        sampler: generator / decoder mapping (batch, zdim) to images, saved as .keras.
-        encoder: encoder sub-model (autoencoders) or None.
-        flat_images: the model consumes (batch, 784) rather than (batch, 28, 28, 1).
+        name: the model's name (CLI choice, config ``model.name``, folder name).
+        builder: ``"module:function"``; the function maps (ModelConfig, TrainConfig,
+            jit_compile, mixed_precision) to a checked ``Built``.
+        kind: training recipe, one of KINDS.
+        sampling: how generation draws images.
+        dataset, classes, value_range: default data ("mnist" / "fashion_mnist", a class
+            filter or None, "unit" [0, 1] or "symmetric" [-1, 1]).
+        lecture: the lecture program's exact settings (model, train) over the config defaults.
+        quick: the CPU quick profile's settings over ``lecture``.
+        program: the lecture program it reproduces (documentation).
+        jit_on_cpu: XLA is faster for this model on a CPU (measured: the MLP GAN only).
+        default: part of a default ``genflow run``.
     """
 
+    name: str
+    builder: str
     kind: str
-    model: Any = None
-    sampler: Any = None
-    encoder: Any = None
-    flat_images: bool = False
-    parts: dict[str, Any] = field(default_factory=dict)
+    sampling: Sampling = "normal"
+    dataset: str = "mnist"
+    classes: tuple[int, ...] | None = None
+    value_range: Literal["unit", "symmetric"] = "unit"
+    lecture: Overrides = field(default_factory=lambda: ({}, {}))
+    quick: Overrides = field(default_factory=lambda: ({}, {}))
+    program: str = ""
+    jit_on_cpu: bool = False
+    default: bool = True
+
+    @property
+    def builder_module(self) -> str:
+        return self.builder.partition(":")[0]
+
+    def build(self, config: ModelConfig, train: TrainConfig, jit_compile: bool = False,
+              mixed_precision: bool = False) -> Built:
+        module, _, func = self.builder.partition(":")
+        fn: Callable[..., Built] = getattr(importlib.import_module(module), func)
+        built = fn(config, train, jit_compile=jit_compile, mixed_precision=mixed_precision)
+        if built.kind != self.kind:
+            raise ConfigError(f"model {self.name!r}: builder returned kind {built.kind!r}, "
+                              f"registered as {self.kind!r}")
+        return built
 
 
-# Which data each model trains on by default (dataset, classes, value range).
-MODEL_DATA: dict[str, tuple[str, list[int] | None, str]] = {
-    "pixel": ("mnist", [0], "unit"),
-    "autoencoder": ("mnist", None, "unit"),
-    "vae": ("mnist", None, "unit"),
-    "mlp_gan": ("mnist", None, "symmetric"),
-    "dcgan": ("mnist", None, "symmetric"),
-    "fashion_dcgan": ("fashion_mnist", [9], "symmetric"),
-}
+REGISTRY: dict[str, ModelEntry] = {}
+
+
+def register(entry: ModelEntry) -> ModelEntry:
+    """Add (or replace) ``entry``; ConfigError for an unknown kind or a malformed builder."""
+    if entry.kind not in KINDS:
+        raise ConfigError(f"model {entry.name!r}: kind {entry.kind!r} is not one of {KINDS}")
+    if ":" not in entry.builder:
+        raise ConfigError(f"model {entry.name!r}: builder {entry.builder!r} must be 'module:function'")
+    REGISTRY[entry.name] = entry
+    return entry
+
+
+def get(name: str) -> ModelEntry:
+    """The entry of ``name``; ConfigError naming the registered models otherwise."""
+    try:
+        return REGISTRY[name]
+    except KeyError:
+        raise ConfigError(f"model {name!r} is not one of {', '.join(REGISTRY)}") from None
+
+
+def names() -> tuple[str, ...]:
+    return tuple(REGISTRY)
+
+
+def default_names() -> list[str]:
+    return [n for n, e in REGISTRY.items() if e.default]
 
 
 def build(config: ModelConfig, train: TrainConfig, jit_compile: bool = False,
           mixed_precision: bool = False) -> Built:
-    """Build ``config.name`` and verify its shapes; ConfigError if they disagree."""
-    name = config.name
-    if name == "pixel":
-        return Built(kind="pixel")
-    if name == "autoencoder":
-        from tasks.models.autoencoder import build_autoencoder
+    """Build ``config.name`` through its entry and verify its shapes (ConfigError if not)."""
+    return get(config.name).build(config, train, jit_compile, mixed_precision)
 
-        model, encoder, decoder = build_autoencoder(config, jit_compile=jit_compile)
-        check_chain(encoder, decoder, "autoencoder")
-        check_image_output(decoder, (28, 28, 1), "autoencoder")
-        return Built(kind="autoencoder", model=model, sampler=decoder, encoder=encoder)
-    if name == "vae":
-        from tasks.models.vae import build_vae
 
-        model, encoder, decoder = build_vae(config, seed=train.seed, jit_compile=jit_compile)
-        check_image_output(decoder, (28, 28, 1), "vae")
-        return Built(kind="vae", model=model, sampler=decoder, encoder=encoder)
-    if name in ("mlp_gan", "dcgan", "fashion_dcgan"):
-        from tasks.models import gan_nets
-        from tasks.models.gan import build_gan
+_B = "genflow.tasks.models.builders"
+_CONV_AE_STEPS = {"checkpoint_every": 200, "grid_every": 200}
+_DCGAN_LECTURE: Overrides = (
+    {"zdim": 100, "learning_rate": 1e-3, "dropout": 0.4, "bn_momentum": 0.9},
+    {"steps": 5000, "batch_size": 64, "checkpoint_every": 500, "grid_every": 100})
+# quick: all six models within the CPU budget, in fixed iterations so full MNIST does not
+# lengthen it (measured on 2 cores; see README).
+_DCGAN_QUICK: Overrides = ({"learning_rate": 2e-4, "beta_1": 0.5},
+                           {"steps": 150, "batch_size": 64, "checkpoint_every": 50,
+                            "grid_every": 50})
 
-        if name == "mlp_gan":
-            g, d = gan_nets.build_mlp_generator(config), gan_nets.build_mlp_discriminator(config)
-        else:
-            g, d = gan_nets.build_dcgan_generator(config), gan_nets.build_dcgan_discriminator(config)
-        check_chain(g, d, name)
-        gan = build_gan(g, d, config.zdim, config.learning_rate, config.beta_1, train.seed,
-                        jit_compile=jit_compile, mixed_precision=mixed_precision)
-        return Built(kind="gan", model=gan, sampler=g, flat_images=name == "mlp_gan",
-                     parts={"discriminator": d})
-    raise ConfigError(f"model {name!r} is not registered")
+register(ModelEntry(
+    name="pixel", builder=f"{_B}:build_pixel", kind="pixel", sampling="histogram",
+    classes=(0,), program="P1", lecture=({}, {"steps": 1})))
+register(ModelEntry(
+    name="autoencoder", builder=f"{_B}:build_autoencoder_model", kind="autoencoder",
+    sampling="fitted_gaussian", program="P2-P4",
+    lecture=({"zdim": 32, "learning_rate": 1e-3},
+             {"epochs": 5, "batch_size": 128, "validation": True, **_CONV_AE_STEPS}),
+    quick=({}, {"epochs": None, "steps": 400, "checkpoint_every": 100, "grid_every": 100})))
+register(ModelEntry(
+    name="vae", builder=f"{_B}:build_vae_model", kind="vae", program="P5",
+    lecture=({"zdim": 2, "learning_rate": 1e-3},
+             {"epochs": 10, "batch_size": 128, "validation": True, **_CONV_AE_STEPS}),
+    quick=({}, {"epochs": None, "steps": 600, "checkpoint_every": 100, "grid_every": 100})))
+register(ModelEntry(
+    name="mlp_gan", builder=f"{_B}:build_mlp_gan", kind="gan", value_range="symmetric",
+    program="P6", jit_on_cpu=True,
+    lecture=({"zdim": 128, "learning_rate": 2e-4, "dropout": 0.3},
+             {"epochs": 200, "batch_size": 512, "checkpoint_every": 500, "grid_every": 118}),
+    quick=({"learning_rate": 2e-4, "beta_1": 0.5},
+           {"epochs": None, "steps": 1500, "batch_size": 128, "checkpoint_every": 250,
+            "grid_every": 250})))
+register(ModelEntry(
+    name="dcgan", builder=f"{_B}:build_dcgan", kind="gan", value_range="symmetric",
+    program="P7", lecture=_DCGAN_LECTURE, quick=_DCGAN_QUICK))
+register(ModelEntry(
+    name="fashion_dcgan", builder=f"{_B}:build_dcgan", kind="gan", value_range="symmetric",
+    dataset="fashion_mnist", classes=(9,), program="P8", lecture=_DCGAN_LECTURE,
+    quick=_DCGAN_QUICK))

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from tasks.models.autoencoder import build_decoder, conv_stack
-from tasks.models.config import ModelConfig
+from genflow.tasks.models.autoencoder import build_decoder, conv_stack
+from genflow.tasks.models.config import ModelConfig
 
 LOSS_KEYS = ("loss", "reconstruction", "kl")
 

@@ -10,10 +10,8 @@ import pyarrow as pa
 def loss_curves_png(history: pa.Table, title: str) -> bytes:
     """One line per loss metric (names containing "loss", "kl" or "reconstruction") against
     the iteration; accuracies on a second axis for GANs."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    # matplotlib's object API: no pyplot global state, so figures are safe in threads.
+    from matplotlib.figure import Figure
 
     data = history.to_pydict()
     series: dict[str, tuple[list[int], list[float]]] = {}
@@ -21,7 +19,8 @@ def loss_curves_png(history: pa.Table, title: str) -> bytes:
         xs, ys = series.setdefault(metric, ([], []))
         xs.append(step)
         ys.append(value)
-    fig, ax = plt.subplots(figsize=(6, 3.2), dpi=100)
+    fig = Figure(figsize=(6, 3.2), dpi=100)
+    ax = fig.add_subplot()
     acc_ax = None
     for metric, (xs, ys) in sorted(series.items()):
         if metric.startswith("d_acc"):
@@ -40,5 +39,4 @@ def loss_curves_png(history: pa.Table, title: str) -> bytes:
         ax.legend(*handles, fontsize=7, loc="upper right")
     buf = io.BytesIO()
     fig.savefig(buf, format="png", bbox_inches="tight")
-    plt.close(fig)
     return buf.getvalue()

@@ -52,12 +52,17 @@ def _metrics_table(rows: list[dict]) -> str:
 
 
 def render_report(run_id: str, profile: str, started: str, finished: str,
-                  sections: list[ModelSection], tables: dict[str, str]) -> str:
-    """The report as one HTML string."""
+                  sections: list[ModelSection], tables: dict[str, str],
+                  failures: list[tuple[str, str]] | None = None) -> str:
+    """The report as one HTML string; ``failures`` lists (branch, error) of failed branches."""
     parts = [f"<h1>genflow run {html.escape(run_id)}</h1>",
              f"<p>profile <b>{html.escape(profile)}</b>, {html.escape(started)} → "
              f"{html.escape(finished)}</p>",
              "<h2>Summary</h2>", _summary(sections)]
+    if failures:
+        parts.append('<h2 id="failed">Failed branches</h2><ul class=failed>' + "".join(
+            f"<li><b>{html.escape(label)}</b>: <code>{html.escape(error)}</code></li>"
+            for label, error in failures) + "</ul>")
     for s in sections:
         parts.append(f'<h2 id="{html.escape(s.model)}">{html.escape(s.model)} on '
                      f"{html.escape(s.dataset)}</h2><p>{html.escape(s.summary)}</p>")
@@ -98,7 +103,7 @@ def _summary(sections: list[ModelSection]) -> str:
 _CSS = ("body{font-family:sans-serif;margin:2em;max-width:1100px}table{border-collapse:collapse;"
         "margin:.5em 0}td,th{border:1px solid #ccc;padding:2px 8px;text-align:right}"
         "td:first-child,th:first-child{text-align:left}img{image-rendering:pixelated;"
-        "max-width:100%}.frames{display:flex;flex-wrap:wrap;gap:8px}figure{margin:0}")
+        "max-width:100%}.failed{color:#a00}.frames{display:flex;flex-wrap:wrap;gap:8px}figure{margin:0}")
 _SCRIPT = ("<script>window.addEventListener('load',function(){var i=[].slice.call("
            "document.images);var ok=i.filter(function(x){return x.complete&&x.naturalWidth>0;});"
            "document.body.setAttribute('data-images-ok',ok.length+'/'+i.length);});</script>")

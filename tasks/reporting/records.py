@@ -4,15 +4,27 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
-from tasks.evaluation.records import EvalRecord
-from tasks.generation.records import SampleRecord
-from tasks.training.records import TrainRecord
+from genflow.tasks.evaluation.records import EvalRecord
+from genflow.tasks.generation.records import SampleRecord
+from genflow.tasks.training.records import TrainRecord
 
 
 class BranchResult(BaseModel):
     trained: TrainRecord
     samples: SampleRecord
     evaluation: EvalRecord
+
+
+class BranchFailure(BaseModel):
+    """A branch that failed at run time: which one, in which stage, and the error."""
+
+    model: str
+    dataset: str
+    error: str
+
+    @property
+    def label(self) -> str:
+        return f"{self.model} on {self.dataset}"
 
 
 class ReportRecord(BaseModel):

@@ -14,20 +14,21 @@ from importlib import metadata
 import pyarrow.parquet as pq
 from prefect import task
 
-from storage import schemas
-from storage.atomic import write_bytes
-from storage.hashing import code_version
-from storage.parquet import append_rows, read_parquet
-from storage.root import REPORTS, ArtifactRoot, resolve_root
-from storage.runs import HISTORY
-from tasks.reporting import tables
-from tasks.reporting.curves import loss_curves_png
-from tasks.reporting.html import ModelSection, render_report
-from tasks.reporting.records import BranchResult, ReportRecord
-from tasks.task_policies import retry_unless_bad_input
+from genflow.storage import schemas
+from genflow.storage.atomic import write_bytes
+from genflow.storage.hashing import code_version
+from genflow.storage.parquet import append_rows, read_parquet
+from genflow.storage.root import REPORTS, ArtifactRoot, resolve_root
+from genflow.storage.runs import HISTORY
+from genflow.tasks.models import registry
+from genflow.tasks.reporting import tables
+from genflow.tasks.reporting.curves import loss_curves_png
+from genflow.tasks.reporting.html import ModelSection, render_report
+from genflow.tasks.reporting.records import BranchFailure, BranchResult, ReportRecord
+from genflow.tasks.task_policies import retry_unless_bad_input
 
 log = logging.getLogger(__name__)
-PIPELINE_CODE_VERSION = code_version("tasks", "storage", "flows")
+PIPELINE_CODE_VERSION = code_version(__name__)
 PACKAGES = ("genflow", "tensorflow", "keras", "prefect", "numpy", "scipy", "pyarrow", "pandas")
 
 
@@ -51,7 +52,7 @@ def _section(root: ArtifactRoot, branch: BranchResult) -> ModelSection:
     pictures = {name: _bytes(root, rel) for name, rel in s.pictures.items()}
     pictures.update({name: _bytes(root, rel) for name, rel in e.pictures.items()})
     history = read_parquet(root, t.files["history"], schema=HISTORY)
-    if t.model != "pixel" and history.num_rows:
+    if registry.get(t.model).kind != "pixel" and history.num_rows:
         pictures["loss_curves"] = loss_curves_png(history, f"{t.model} on {t.dataset}")
     grids = sorted(set(t.grids))
     step = max(1, len(grids) // 6)
@@ -67,8 +68,10 @@ def _section(root: ArtifactRoot, branch: BranchResult) -> ModelSection:
 @task(name="write-reports", retries=3, retry_delay_seconds=2,
       retry_condition_fn=retry_unless_bad_input)
 def write_reports(run_id: str, run_date: str, profile: str, started: dt.datetime,
-                  branches: list[BranchResult], root_url: str) -> ReportRecord:
-    """Append this run's rows to every table and write its HTML report."""
+                  branches: list[BranchResult], root_url: str,
+                  failures: list[BranchFailure] | None = None) -> ReportRecord:
+    """Append this run's rows to every table and write its HTML report (failed branches are
+    listed in it with their errors)."""
     root = resolve_root(root_url)
     files = []
     for b in branches:
@@ -88,7 +91,8 @@ def write_reports(run_id: str, run_date: str, profile: str, started: dt.datetime
     table_dirs = {name: root.path(REPORTS, name) for name in schemas.SCHEMAS}
     finished = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
     page = render_report(run_id, profile, started.strftime("%Y-%m-%d %H:%M:%S UTC"), finished,
-                         [_section(root, b) for b in branches], table_dirs)
+                         [_section(root, b) for b in branches], table_dirs,
+                         [(f.label, f.error) for f in failures or []])
     write_bytes(root, page.encode("utf-8"), REPORTS, "html", f"{run_id}.html")
     html_rel = f"{REPORTS}/html/{run_id}.html"
     log.info("report for run %s: %s", run_id, root.path(html_rel))

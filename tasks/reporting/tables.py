@@ -7,7 +7,7 @@ import datetime as dt
 import numpy as np
 import pyarrow as pa
 
-from storage import schemas
+from genflow.storage import schemas
 
 
 def _table(schema: pa.Schema, columns: dict[str, object], n: int) -> pa.Table:

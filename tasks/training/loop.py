@@ -17,13 +17,14 @@ from typing import Any
 
 import numpy as np
 
-from genflow.errors import ConfigError
-from storage.png import encode_png, grid, to_uint8
-from storage.runs import RunStore
-from tasks.models.config import RunSpec
-from tasks.models.pixel import fit_pixel_model, sample_pixel_model
-from tasks.models.registry import Built, build
-from tasks.training.devices import plan_devices, use_jit
+from genflow.core.errors import ConfigError
+from genflow.storage.png import encode_png, grid, to_uint8
+from genflow.storage.runs import RunStore
+from genflow.tasks.models import registry
+from genflow.tasks.models.built import Built
+from genflow.tasks.models.config import RunSpec
+from genflow.tasks.models.pixel import fit_pixel_model, sample_pixel_model
+from genflow.tasks.training.devices import plan_devices, use_jit
 
 log = logging.getLogger(__name__)
 Progress = Callable[[int, int, dict[str, float]], None]
@@ -61,20 +62,21 @@ def train(spec: RunSpec, x_train: np.ndarray, x_test: np.ndarray | None, store: 
     Raises:
         ConfigError: shapes that do not fit together (pre-flight), or too few images.
     """
-    if len(x_train) < spec.train.batch_size and spec.model.name != "pixel":
+    entry = registry.get(spec.model.name)
+    if entry.kind == "pixel":
+        return _train_pixel(spec, x_train, store)
+    if len(x_train) < spec.train.batch_size:
         raise ConfigError(f"{len(x_train)} training images is fewer than batch_size "
                           f"{spec.train.batch_size}")
-    if spec.model.name == "pixel":
-        return _train_pixel(spec, x_train, store)
     import keras
     import tensorflow as tf
 
     keras.utils.set_random_seed(spec.train.seed)
     tf.config.experimental.enable_op_determinism()
     plan = plan_devices(spec.train.mixed_precision)
-    jit = use_jit(spec.model.name, spec.train.jit_compile, plan.gpus)
+    jit = use_jit(entry.jit_on_cpu, spec.train.jit_compile, plan.gpus)
     with plan.strategy.scope():
-        built = build(spec.model, spec.train, jit_compile=jit, mixed_precision=plan.mixed_precision)
+        built = entry.build(spec.model, spec.train, jit_compile=jit, mixed_precision=plan.mixed_precision)
         state = _state_variables(built)
     total = total_steps(spec, len(x_train))
     start, history = _restore(store, state)
@@ -99,6 +101,8 @@ def train(spec: RunSpec, x_train: np.ndarray, x_test: np.ndarray | None, store: 
     files = {"sampler": store.save_keras(built.sampler)}
     if built.encoder is not None:
         files["encoder"] = store.save_keras(built.encoder, "encoder.keras")
+    for name, part in built.parts.items():  # the discriminator, for users to probe
+        files[name] = store.save_keras(part, f"{name}.keras")
     recorder.write_grid(total, force=True)
     trained = total - start
     return TrainOutcome(

@@ -12,41 +12,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from genflow.errors import ConfigError
-from tasks.models.config import MODEL_NAMES, ModelConfig, RunSpec, TrainConfig
-from tasks.models.registry import MODEL_DATA
+from genflow.core.errors import ConfigError
+from genflow.tasks.models import registry
+from genflow.tasks.models.config import ModelConfig, RunSpec, TrainConfig
 
 PROFILES = ("smoke", "quick", "lecture")
-
-# model -> (model overrides, train overrides)
-_LECTURE: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
-    "pixel": ({}, {"steps": 1}),
-    "autoencoder": ({"zdim": 32, "learning_rate": 1e-3},
-                    {"epochs": 5, "batch_size": 128, "validation": True,
-                     "checkpoint_every": 200, "grid_every": 200}),
-    "vae": ({"zdim": 2, "learning_rate": 1e-3},
-            {"epochs": 10, "batch_size": 128, "validation": True,
-             "checkpoint_every": 200, "grid_every": 200}),
-    "mlp_gan": ({"zdim": 128, "learning_rate": 2e-4, "dropout": 0.3},
-                {"epochs": 200, "batch_size": 512, "checkpoint_every": 500, "grid_every": 118}),
-    "dcgan": ({"zdim": 100, "learning_rate": 1e-3, "dropout": 0.4, "bn_momentum": 0.9},
-              {"steps": 5000, "batch_size": 64, "checkpoint_every": 500, "grid_every": 100}),
-}
-_LECTURE["fashion_dcgan"] = _LECTURE["dcgan"]
-
-# quick: all six models within the CPU budget, in fixed iterations so full MNIST does not
-# lengthen it (measured on 2 cores; see README).
-_QUICK: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
-    "pixel": ({}, {}),
-    "autoencoder": ({}, {"epochs": None, "steps": 400, "checkpoint_every": 100, "grid_every": 100}),
-    "vae": ({}, {"epochs": None, "steps": 600, "checkpoint_every": 100, "grid_every": 100}),
-    "mlp_gan": ({"learning_rate": 2e-4, "beta_1": 0.5},
-                {"epochs": None, "steps": 1500, "batch_size": 128, "checkpoint_every": 250,
-                 "grid_every": 250}),
-    "dcgan": ({"learning_rate": 2e-4, "beta_1": 0.5},
-              {"steps": 150, "batch_size": 64, "checkpoint_every": 50, "grid_every": 50}),
-}
-_QUICK["fashion_dcgan"] = _QUICK["dcgan"]
 
 _SMOKE_TRAIN = {"epochs": None, "steps": 4, "batch_size": 16, "checkpoint_every": 2,
                 "grid_every": 2, "grid_samples": 4}
@@ -85,18 +55,17 @@ def make_spec(model: str, dataset: str | None = None, profile: str = "quick",
     Raises:
         ConfigError: unknown model or profile, or an override pydantic rejects.
     """
-    if model not in MODEL_NAMES:
-        raise ConfigError(f"model {model!r} is not one of {', '.join(MODEL_NAMES)}")
+    entry = registry.get(model)
     if profile not in PROFILES:
         raise ConfigError(f"profile {profile!r} is not one of {', '.join(PROFILES)}")
     overrides = overrides or {}
-    default_dataset, classes, value_range = MODEL_DATA[model]
-    lecture_model, lecture_train = _LECTURE[model]
-    quick_model, quick_train = _QUICK[model]
+    classes = list(entry.classes) if entry.classes is not None else None
+    lecture_model, lecture_train = entry.lecture
+    quick_model, quick_train = entry.quick
     model_fields = _merge({"name": model}, lecture_model,
                           quick_model if profile != "lecture" else {},
                           overrides.get("model", {}))
-    train_fields = _merge({"classes": classes, "value_range": value_range}, lecture_train,
+    train_fields = _merge({"classes": classes, "value_range": entry.value_range}, lecture_train,
                           quick_train if profile != "lecture" else {},
                           _SMOKE_TRAIN if profile == "smoke" else {},
                           overrides.get("train", {}))
@@ -111,5 +80,5 @@ def make_spec(model: str, dataset: str | None = None, profile: str = "quick",
         err = e.errors()[0]
         field = ".".join(map(str, err["loc"]))
         raise ConfigError(f"{section}.{field}: {err['msg']}") from e
-    return RunSpec(model=model_config, train=train_config, dataset=dataset or default_dataset,
+    return RunSpec(model=model_config, train=train_config, dataset=dataset or entry.dataset,
                    profile=profile)

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
+
+from genflow.tasks.data.records import SplitRecord
 
 
 class TrainRecord(BaseModel):
@@ -16,6 +19,8 @@ class TrainRecord(BaseModel):
         sampler_sha256: content hash of the sampling model file (generation caches on it).
         final: last value of every tracked metric (plain floats).
         resumed_from: the iteration a checkpoint resumed from (0 for a fresh run).
+        overrides: the user's config deltas the run was made with ({"train": {...}}).
+        data: the ingested splits it trained on (train, test): later stages read them.
     """
 
     model: str
@@ -35,3 +40,5 @@ class TrainRecord(BaseModel):
     spec_json: str
     devices: str
     finished_at: dt.datetime
+    overrides: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    data: list[SplitRecord] = Field(default_factory=list)

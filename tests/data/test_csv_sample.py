@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from genflow.errors import DataError
-from tasks.data.csv_sample import read_label_last_csv, stratified_split
+from genflow.core.errors import DataError
+from genflow.tasks.data.csv_sample import read_label_last_csv, stratified_split
 
 
 def test_real_sample_parses(mnist_csv: Path) -> None:

@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from genflow.errors import DataError
-from tasks.data.idx import find_idx_file, read_idx_split
+from genflow.core.errors import DataError
+from genflow.tasks.data.idx import find_idx_file, read_idx_split
 
 
 def _split(folder: Path, split: str = "test"):

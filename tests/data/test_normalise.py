@@ -5,9 +5,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from genflow.errors import DataError
-from tasks.data.idx import find_idx_file, read_idx_split
-from tasks.data.normalise import canonical, class_counts, filter_classes, scale
+from genflow.core.errors import DataError
+from genflow.tasks.data.idx import find_idx_file, read_idx_split
+from genflow.tasks.data.normalise import canonical, class_counts, filter_classes, scale
 
 
 def test_ranges_on_real_images(fashion_idx_dir: Path) -> None:

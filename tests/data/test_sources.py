@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from genflow.errors import DataError, InputError, SourceUnavailableError
-from tasks.data.config import IngestConfig
-from tasks.data.network import tfds_reachable
-from tasks.data.sources import locate
+from genflow.core.errors import DataError, InputError, SourceUnavailableError
+from genflow.tasks.data.config import IngestConfig
+from genflow.tasks.data.network import tfds_reachable
+from genflow.tasks.data.sources import locate
 
 
 @pytest.fixture
@@ -86,9 +86,9 @@ def test_ingestion_path_never_imports_tensorflow(fashion_idx_dir: Path, tmp_path
     code = (
         "import sys\n"
         "from pathlib import Path\n"
-        "from tasks.data.config import IngestConfig\n"
-        "from tasks.data.sources import locate\n"
-        "from tasks.data.ingest import read_raw_split\n"
+        "from genflow.tasks.data.config import IngestConfig\n"
+        "from genflow.tasks.data.sources import locate\n"
+        "from genflow.tasks.data.ingest import read_raw_split\n"
         f"cfg = IngestConfig(dataset='fashion_mnist', source='idx', path={str(fashion_idx_dir)!r})\n"
         f"raw = locate(cfg, Path({str(tmp_path)!r}))\n"
         "images, labels = read_raw_split(raw, 'test', cfg)\n"

@@ -9,11 +9,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tasks.data.config import IngestConfig
-from tasks.data.idx import find_idx_file, read_idx_split
-from tasks.data.ingest import read_raw_split
-from tasks.data.sources import locate
-from tasks.data.tfds_offline import prepare_offline
+from genflow.tasks.data.config import IngestConfig
+from genflow.tasks.data.idx import find_idx_file, read_idx_split
+from genflow.tasks.data.ingest import read_raw_split
+from genflow.tasks.data.sources import locate
+from genflow.tasks.data.tfds_offline import prepare_offline
 
 pytestmark = pytest.mark.slow
 

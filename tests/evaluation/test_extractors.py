@@ -8,14 +8,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from genflow.errors import ConfigError
-from tasks.evaluation.classifier import FEATURE_DIM, train_domain_classifier
-from tasks.evaluation.extractors import check_extractor_name, load_inception
+from genflow.core.errors import ConfigError
+from genflow.tasks.evaluation.classifier import FEATURE_DIM, train_domain_classifier
+from genflow.tasks.evaluation.extractors import check_extractor_name, load_inception
 
 
 @pytest.mark.slow
 def test_domain_classifier_accuracy_goals(real_splits) -> None:
-    from tasks.data.normalise import scale
+    from genflow.tasks.data.normalise import scale
 
     accuracies = {}
     for dataset, epochs in (("mnist", 10), ("fashion_mnist", 10)):  # the quick profile

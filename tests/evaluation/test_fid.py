@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 import scipy.linalg
 
-from genflow.errors import InputError
-from tasks.evaluation.fid import feature_statistics, frechet_distance
+from genflow.core.errors import InputError
+from genflow.tasks.evaluation.fid import feature_statistics, frechet_distance
 
 
 def _sqrtm_fid(mu1, s1, mu2, s2) -> float:

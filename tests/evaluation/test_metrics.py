@@ -6,12 +6,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from genflow.errors import InputError
-from tasks.evaluation.c2st import classifier_two_sample_test
-from tasks.evaluation.kid import kernel_inception_distance
-from tasks.evaluation.memorisation import copy_flags, memorisation_stats
-from tasks.evaluation.modes import classifier_score, mode_coverage
-from tasks.evaluation.prdc import density_coverage, precision_recall
+from genflow.core.errors import InputError
+from genflow.tasks.evaluation.c2st import classifier_two_sample_test
+from genflow.tasks.evaluation.kid import kernel_inception_distance
+from genflow.tasks.evaluation.memorisation import copy_flags, memorisation_stats
+from genflow.tasks.evaluation.modes import classifier_score, mode_coverage
+from genflow.tasks.evaluation.prdc import density_coverage, precision_recall
 
 
 def _gauss(seed: int, n: int = 2000, d: int = 16, shift: float = 0.0) -> np.ndarray:

@@ -7,10 +7,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from genflow.errors import InputError
-from tasks.data.idx import find_idx_file, read_idx_split
-from tasks.data.normalise import scale
-from tasks.evaluation.neighbours import brute_force, nearest_neighbours
+from genflow.core.errors import InputError
+from genflow.tasks.data.idx import find_idx_file, read_idx_split
+from genflow.tasks.data.normalise import scale
+from genflow.tasks.evaluation.neighbours import brute_force, nearest_neighbours
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +34,7 @@ def test_identical_to_brute_force(fashion, metric: str, k: int) -> None:
 
 
 def test_training_image_finds_itself_at_zero_and_is_a_copy(fashion) -> None:
-    from tasks.evaluation.memorisation import copy_flags
+    from genflow.tasks.evaluation.memorisation import copy_flags
 
     reference, queries = fashion
     idx, dist = nearest_neighbours(reference[[10, 2000]], reference, k=2, metric="mae")

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from storage.parquet import read_table
-from storage.root import resolve_root
+from genflow.storage.parquet import read_table
+from genflow.storage.root import resolve_root
 
 REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -52,8 +52,8 @@ def server(tmp_path: Path):
     proc.wait(timeout=60)
 
 
-def _prefect(env: dict, *args: str, timeout: int = 600) -> str:
-    out = subprocess.run([str(BIN / "prefect"), *args], cwd=REPO, env=env, capture_output=True,
+def _prefect(env: dict, *args: str, timeout: int = 600, cwd: Path = REPO) -> str:
+    out = subprocess.run([str(BIN / "prefect"), *args], cwd=cwd, env=env, capture_output=True,
                          text=True, timeout=timeout)
     assert out.returncode == 0, f"prefect {' '.join(args)}:\n{out.stdout[-3000:]}{out.stderr[-3000:]}"
     return out.stdout
@@ -66,35 +66,77 @@ def _api(env: dict, path: str, body: dict) -> list:
         return json.loads(resp.read())
 
 
-def test_train_completion_triggers_report(server: dict, tmp_path: Path, mnist_csv: Path) -> None:
-    env = {**server, "GENFLOW_PROJECT_DIR": str(REPO), "GENFLOW_SAMPLE_CSV": str(mnist_csv)}
+def _count(env: dict, deployment_id: str) -> list:
+    return _api(env, "/flow_runs/filter", {"flow_runs": {"deployment_id": {"any_": [deployment_id]}},
+                                           "limit": 50})
+
+
+def _logs(env: dict, flow_run_ids: list[str]) -> list[dict]:
+    return _api(env, "/logs/filter", {"logs": {"flow_run_id": {"any_": flow_run_ids}},
+                                      "limit": 200})
+
+
+def test_one_training_yields_exactly_one_report(server: dict, tmp_path: Path, mnist_csv: Path) -> None:
+    """Deployed from a folder that is not the repository (no machine-bound path), with a
+    long-lived worker: one training run with overrides emits one event, which triggers one
+    report run that scores that exact model; nothing more arrives in the following minutes."""
+    env = {**server, "GENFLOW_SAMPLE_CSV": str(mnist_csv)}
     root = tmp_path / "root"
+    elsewhere = tmp_path / "deploy-from-here"
+    elsewhere.mkdir()
+    (elsewhere / "prefect.yaml").write_bytes((REPO / "prefect.yaml").read_bytes())
     _prefect(env, "work-pool", "create", "genflow-process", "--type", "process")
-    _prefect(env, "--no-prompt", "deploy", "--all")
+    _prefect(env, "--no-prompt", "deploy", "--all", cwd=elsewhere)
     deployments = {d["name"]: d for d in _api(env, "/deployments/filter", {"limit": 50})}
     assert set(deployments) == {"pipeline", "ingest", "train", "report"}
+    assert all(not d["pull_steps"] and str(REPO) not in json.dumps(d) for d in deployments.values())
     schedule = deployments["pipeline"]["schedules"][0]["schedule"]
     assert schedule["cron"] == "0 2 * * *" and schedule["timezone"] == "Asia/Seoul"
     automations = _api(env, "/automations/filter", {"limit": 50})
     assert any(a["trigger"].get("expect") == ["genflow.model.trained"] for a in automations)
 
-    params = {"model": "pixel", "profile": "smoke", "source": "csv", "root": str(root)}
-    _prefect(env, "deployment", "run", "train/train", "--params", json.dumps(params))
-    _prefect(env, "worker", "start", "--pool", "genflow-process", "--run-once")
+    worker_dir = tmp_path / "worker"
+    worker_dir.mkdir()
+    worker = subprocess.Popen([str(BIN / "prefect"), "worker", "start", "--pool", "genflow-process"],
+                              cwd=worker_dir, env=env, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        overrides = {"train": {"classes": [1]}}  # a digit-1 model, not the default digit 0
+        params = {"request": {"model": "pixel", "profile": "smoke", "overrides": overrides},
+                  "source": "csv", "root": str(root)}
+        _prefect(env, "deployment", "run", "train-run/train", "--params", json.dumps(params))
+        train_id, report_id = deployments["train"]["id"], deployments["report"]["id"]
+        deadline = time.monotonic() + 420
+        while True:  # the train run, then the report run its event triggers, both complete
+            reports = _count(env, report_id)
+            if reports and reports[0]["state"]["type"] in ("COMPLETED", "FAILED", "CRASHED"):
+                break
+            assert time.monotonic() < deadline, "no report run completed"
+            time.sleep(3)
+        assert reports[0]["state"]["type"] == "COMPLETED", reports[0]["state"]
+        quiet_until = time.monotonic() + 150  # the worker keeps polling: nothing more arrives
+        while time.monotonic() < quiet_until:
+            assert len(_count(env, report_id)) == 1 and len(_count(env, train_id)) == 1
+            time.sleep(10)
+    finally:
+        os.killpg(worker.pid, signal.SIGTERM)
+        worker.wait(timeout=60)
 
-    report_id = deployments["report"]["id"]
-    deadline = time.monotonic() + 120
-    while True:  # the server's trigger service turns the event into a report flow run
-        runs = _api(env, "/flow_runs/filter", {"flow_runs": {"deployment_id": {"any_": [report_id]}},
-                                               "limit": 5})
-        if runs:
-            break
-        assert time.monotonic() < deadline, "no report run was triggered"
-        time.sleep(2)
-    assert runs[0]["parameters"]["model"] == "pixel" and runs[0]["parameters"]["root"] == str(root)
-    _prefect(env, "worker", "start", "--pool", "genflow-process", "--run-once")
-    run = _api(env, "/flow_runs/filter", {"flow_runs": {"id": {"any_": [runs[0]["id"]]}}})[0]
-    assert run["state"]["type"] == "COMPLETED", run["state"]
+    params = reports[0]["parameters"]
+    assert params["model"] == "pixel" and params["root"] == str(root)
+    assert params["overrides"] == overrides  # a dict, as the event's payload carried it
+    history = read_table(resolve_root(root), "training_history").to_pylist()
+    trained = json.loads((root / "models" / "pixel").glob("*/record.json").__next__().read_text())
+    assert {h["train_key"] for h in history} == {params["train_key"]} == {trained["key"]}
+    assert json.loads(trained["spec_json"])["train"]["classes"] == [1]
     metrics = read_table(resolve_root(root), "metrics").to_pylist()
     assert {m["model"] for m in metrics} == {"pixel"} and any(m["metric"] == "fid" for m in metrics)
     assert [r["status"] for r in read_table(resolve_root(root), "runs").to_pylist()] == ["completed"]
+
+    # Task and training log lines reach the flow run's logs (UI, worker console).
+    parent = _count(env, deployments["train"]["id"])[0]["id"]
+    stages = _api(env, "/flow_runs/filter", {"flow_runs": {"parent_flow_run_id": {"any_": [parent]}},
+                                             "limit": 10})
+    names = {entry["name"] for entry in _logs(env, [parent] + [r["id"] for r in stages])}
+    assert any(n.startswith("genflow.tasks.training") for n in names), names
+    assert any(n.startswith("genflow.tasks.data") for n in names), names

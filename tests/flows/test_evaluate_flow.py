@@ -1,4 +1,5 @@
-"""Generate and evaluate under a real Prefect server (smoke profile, real data)."""
+"""Generate and evaluate under a real Prefect server (smoke profile, real data), each stage
+given its upstream records and run once."""
 
 from __future__ import annotations
 
@@ -13,11 +14,13 @@ pytestmark = pytest.mark.usefixtures("prefect_server")
 
 
 def test_evaluate_flow_end_to_end_and_cached(mnist_csv: Path, root_dir: Path) -> None:
-    from flows.evaluate import evaluate
+    from genflow.flows.chain import run_stage
+    from genflow.flows.evaluate import evaluate
+    from genflow.tasks.training.request import ModelRequest
 
-    state = evaluate(model="autoencoder", profile="smoke", source="csv", root=str(root_dir),
-                     return_state=True)
-    record = state.result()
+    request = ModelRequest(model="autoencoder", profile="smoke")
+    chained = run_stage(request, str(root_dir), "evaluate", source="csv")
+    record = chained.evaluation
     metrics = {row["metric"]: row for row in record.metrics}
     assert {"fid", "kid", "precision", "recall", "density", "coverage", "c2st_accuracy",
             "copy_rate", "mode_entropy_bits", "classifier_score",
@@ -31,8 +34,7 @@ def test_evaluate_flow_end_to_end_and_cached(mnist_csv: Path, root_dir: Path) ->
     assert {"grid", "noise_sweep", "interpolation", "latent_map"} <= {
         p.name.split("-seed")[0] for p in sample_dir.glob("*-seed0.png")}
 
-    again = evaluate(model="autoencoder", profile="smoke", source="csv", root=str(root_dir),
-                     return_state=True)
+    again = evaluate(chained.samples, chained.trained, root=str(root_dir), return_state=True)
     assert again.result().metrics == record.metrics
     states = _task_states(again.state_details.flow_run_id)
-    assert states["evaluate-samples"] == ["Cached"] and states["train-extractor"] == ["Cached"]
+    assert states == {"evaluate-samples": ["Cached"], "train-extractor": ["Cached"]}

@@ -9,11 +9,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from genflow.errors import DataError
-from storage.datasets import read_split
-from storage.parquet import read_table
-from storage.root import resolve_root
-from tasks.data.config import IngestConfig
+from genflow.core.errors import DataError
+from genflow.storage.datasets import read_split
+from genflow.storage.parquet import read_table
+from genflow.storage.root import resolve_root
+from genflow.tasks.data.config import IngestConfig
 
 pytestmark = pytest.mark.usefixtures("prefect_server")
 
@@ -37,7 +37,7 @@ def _task_states(flow_run_id) -> dict[str, list[str]]:
 
 
 def _run(config: IngestConfig, root: Path):
-    from flows.ingest import ingest
+    from genflow.flows.ingest import ingest
 
     state = ingest(config, root=str(root), return_state=True)
     return state.result(), state.state_details.flow_run_id
@@ -94,7 +94,7 @@ def test_mnist_sample_ingest(mnist_csv: Path, root_dir: Path) -> None:
 
 
 def test_bad_input_fails_fast_and_writes_nothing(fashion_copy: Path, root_dir: Path) -> None:
-    from flows.ingest import ingest
+    from genflow.flows.ingest import ingest
 
     target = fashion_copy / "train-images-idx3-ubyte.gz"
     target.write_bytes(target.read_bytes()[:100_000])
@@ -106,7 +106,7 @@ def test_bad_input_fails_fast_and_writes_nothing(fashion_copy: Path, root_dir: P
 
 
 def test_missing_idx_folder_is_bad_input(root_dir: Path, tmp_path: Path) -> None:
-    from flows.ingest import ingest
+    from genflow.flows.ingest import ingest
 
     with pytest.raises(DataError, match="not a folder of IDX files"):
         ingest(IngestConfig(dataset="fashion_mnist", source="idx", path=str(tmp_path / "none")),

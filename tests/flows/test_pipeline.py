@@ -14,8 +14,8 @@ import duckdb
 import pyarrow.parquet as pq
 import pytest
 
-from storage.parquet import read_table
-from storage.root import resolve_root
+from genflow.storage.parquet import read_table
+from genflow.storage.root import resolve_root
 
 pytestmark = pytest.mark.usefixtures("prefect_server")
 REPO = Path(__file__).resolve().parents[2]
@@ -28,10 +28,16 @@ def pipeline_root(tmp_path_factory, mnist_csv: Path, prefect_server) -> Path:
     return root
 
 
+first_run_started: list = []
+
+
 @pytest.fixture(scope="module")
 def first_run(pipeline_root: Path):
-    from flows.pipeline import PipelineConfig, pipeline
+    import datetime as dt
 
+    from genflow.flows.pipeline import PipelineConfig, pipeline
+
+    first_run_started.append(dt.datetime.now(dt.UTC))
     return pipeline(PipelineConfig(profile="smoke", models=["pixel", "mlp_gan"], source="csv"),
                     root=str(pipeline_root))
 
@@ -88,7 +94,7 @@ def test_html_report_renders_in_chromium(first_run, pipeline_root: Path) -> None
 
 
 def test_cached_rerun_retrains_nothing(first_run, pipeline_root: Path) -> None:
-    from flows.pipeline import PipelineConfig, pipeline
+    from genflow.flows.pipeline import PipelineConfig, pipeline
 
     start = time.perf_counter()
     again = pipeline(PipelineConfig(profile="smoke", models=["pixel", "mlp_gan"], source="csv"),
@@ -122,7 +128,7 @@ def test_transient_io_failure_in_reports_is_retried(first_run, pipeline_root: Pa
 
     from prefect import flow
 
-    from tasks.reporting.report_tasks import write_reports
+    from genflow.tasks.reporting.report_tasks import write_reports
 
     root = resolve_root(pipeline_root)
     partition = pipeline_root / "reports" / "metrics" / "run_date=2001-01-01"
@@ -175,11 +181,78 @@ def test_dask_task_runner_runs_branches_in_processes(tmp_path: Path,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     from prefect.settings import PREFECT_API_URL
 
-    from flows.pipeline import PipelineConfig, pipeline, task_runner_for
+    from genflow.flows.pipeline import PipelineConfig, pipeline
 
     monkeypatch.setenv("PREFECT_API_URL", PREFECT_API_URL.value())  # the Dask workers' server
     config = PipelineConfig(profile="smoke", models=["pixel", "mlp_gan"], source="csv",
                             task_runner="dask", concurrency=2)
-    result = pipeline.with_options(task_runner=task_runner_for(config))(config, root=str(tmp_path))
+    result = pipeline(config, root=str(tmp_path))  # the runner comes from the config
     assert result.status == "completed"
     assert {b.trained.model for b in result.branches} == {"pixel", "mlp_gan"}
+
+
+def _flow_runs(since, names: list[str] | None = None) -> list:
+    import asyncio
+
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import (
+        FlowFilter,
+        FlowFilterName,
+        FlowRunFilter,
+        FlowRunFilterStartTime,
+    )
+
+    async def read():
+        async with get_client() as client:
+            runs = await client.read_flow_runs(
+                flow_run_filter=FlowRunFilter(start_time=FlowRunFilterStartTime(after_=since)),
+                flow_filter=FlowFilter(name=FlowFilterName(any_=names)) if names else None,
+                limit=200)
+            flows = {f.id: f.name for f in await client.read_flows(limit=200)}
+        return [(flows[r.flow_id], r) for r in runs]
+
+    return asyncio.run(read())
+
+
+def _task_runs(flow_run_id, name: str) -> list:
+    import asyncio
+
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+
+    async def read():
+        async with get_client() as client:
+            runs = await client.read_task_runs(
+                flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[flow_run_id])), limit=200)
+        return [r for r in runs if r.name.startswith(name)]
+
+    return asyncio.run(read())
+
+
+def test_branches_run_one_at_a_time_by_default(first_run, pipeline_root: Path) -> None:
+    """The config's runner (1 thread on a CPU) is applied inside the flow: no overlap."""
+    runs = read_table(resolve_root(pipeline_root), "runs").to_pylist()
+    flow_run_id = next(r["flow_run_id"] for r in runs if r["run_id"] == first_run.run_id)
+    branches = sorted((r.start_time, r.end_time) for r in _task_runs(flow_run_id, "run-branch"))
+    assert len(branches) == 2
+    assert branches[0][1] <= branches[1][0]
+
+
+def test_task_and_training_logs_reach_the_flow_runs(first_run) -> None:
+    import asyncio
+
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import LogFilter, LogFilterFlowRunId
+    from prefect.logging.handlers import APILogHandler
+
+    ids = [r.id for _, r in _flow_runs(first_run_started[0])]
+
+    async def read():
+        await APILogHandler.aflush()
+        async with get_client() as client:
+            return await client.read_logs(
+                log_filter=LogFilter(flow_run_id=LogFilterFlowRunId(any_=ids)), limit=200)
+
+    names = {log.name for log in asyncio.run(read())}
+    assert any(n.startswith("genflow.tasks.training") for n in names), names
+    assert any(n.startswith("genflow.tasks.evaluation") for n in names), names

@@ -1,4 +1,5 @@
-"""The train flow under a real Prefect server: trains, caches, retrains on a config change."""
+"""The train flow under a real Prefect server: takes ingested records, trains, caches,
+retrains on a config change, and emits its event only when it trained."""
 
 from __future__ import annotations
 
@@ -11,19 +12,31 @@ from tests.flows.test_ingest_flow import _task_states
 pytestmark = pytest.mark.usefixtures("prefect_server")
 
 
+def _mnist(root_dir: Path) -> list:
+    from genflow.flows.chain import ingest_datasets
+
+    return ingest_datasets(["mnist"], "csv", str(root_dir))["mnist"]
+
+
 def test_train_flow_caches_and_retrains_on_change(mnist_csv: Path, root_dir: Path) -> None:
-    from flows.train import train
+    from genflow.flows.train import train
+    from genflow.tasks.training.request import ModelRequest
+
+    data = _mnist(root_dir)
 
     def run(**overrides):
-        state = train(model="mlp_gan", profile="smoke", source="csv", root=str(root_dir),
-                      overrides=overrides or None, return_state=True)
+        request = ModelRequest(model="mlp_gan", profile="smoke", overrides=overrides)
+        state = train(request, data, root=str(root_dir), return_state=True)
         return state.result(), state.state_details.flow_run_id
 
     first, run1 = run()
     assert first.steps == 4 and first.resumed_from == 0 and first.dataset == "mnist"
     assert (root_dir / first.files["sampler"]).is_file()
     assert (root_dir / first.files["history"]).is_file()
+    assert (root_dir / first.files["discriminator"]).is_file()  # saved for users to probe
+    assert [r.path for r in first.data] == [r.path for r in data]
     assert _task_states(run1)["train-model"] == ["Completed"]
+    assert set(_task_states(run1)) == {"train-model"}  # no ingest inside the train stage
 
     again, run2 = run()
     assert _task_states(run2)["train-model"] == ["Cached"]
@@ -32,13 +45,17 @@ def test_train_flow_caches_and_retrains_on_change(mnist_csv: Path, root_dir: Pat
     changed, run3 = run(train={"steps": 6})
     assert _task_states(run3)["train-model"] == ["Completed"]
     assert changed.steps == 6 and changed.run_dir != first.run_dir
+    assert changed.overrides == {"train": {"steps": 6}}
 
 
-def test_train_flow_rejects_a_bad_config_before_training(root_dir: Path) -> None:
-    from flows.train import train
-    from genflow.errors import ConfigError
+def test_train_flow_rejects_a_bad_config_before_training(mnist_csv: Path, root_dir: Path) -> None:
+    from genflow.core.errors import ConfigError
+    from genflow.flows.train import train
+    from genflow.tasks.training.request import ModelRequest
 
+    data = _mnist(root_dir)
+    request = ModelRequest(model="mlp_gan", profile="smoke",
+                           overrides={"model": {"generator_output": 644}})
     with pytest.raises(ConfigError, match="generator outputs shape"):
-        train(model="mlp_gan", profile="smoke", source="csv", root=str(root_dir),
-              overrides={"model": {"generator_output": 644}})
+        train(request, data, root=str(root_dir))
     assert not (root_dir / "models").exists() or not list((root_dir / "models").rglob("*.keras"))

@@ -7,13 +7,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from genflow.errors import InputError
-from storage.root import resolve_root
-from storage.samples import read_samples, write_samples
-from tasks.generation import experiments
-from tasks.generation.sampling import model_batches, noise_batches, pixel_batches
-from tasks.models.gan_nets import build_mlp_generator
-from tasks.training.profiles import make_spec
+from genflow.core.errors import InputError
+from genflow.storage.root import resolve_root
+from genflow.storage.samples import read_samples, write_samples
+from genflow.tasks.generation import experiments
+from genflow.tasks.generation.sampling import model_batches, noise_batches, pixel_batches
+from genflow.tasks.models.gan_nets import build_mlp_generator
+from genflow.tasks.training.profiles import make_spec
 
 
 def test_noise_does_not_depend_on_batch_size() -> None:
@@ -51,7 +51,7 @@ def test_pixel_batches_and_bad_counts() -> None:
 
 
 def test_lecture_pictures_shapes() -> None:
-    from tasks.models.autoencoder import build_decoder, build_encoder
+    from genflow.tasks.models.autoencoder import build_decoder, build_encoder
 
     enc, dec = build_encoder(2), build_decoder(2, "sigmoid")
     image = np.random.default_rng(0).uniform(0, 1, (2, 28, 28, 1)).astype(np.float32)

@@ -5,13 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from genflow.errors import ConfigError
-from tasks.models.registry import build
-from tasks.training.profiles import make_spec, parse_overrides
+from genflow.core.errors import ConfigError
+from genflow.tasks.models.registry import build
+from genflow.tasks.training.profiles import make_spec, parse_overrides
 
 
 def test_autoencoder_parameter_counts_match_the_lecture() -> None:
-    from tasks.models.autoencoder import build_decoder, build_encoder
+    from genflow.tasks.models.autoencoder import build_decoder, build_encoder
 
     assert build_encoder(32).count_params() == 193_056
     assert build_decoder(32).count_params() == 196_097

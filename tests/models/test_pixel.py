@@ -7,10 +7,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from genflow.errors import DataError
-from tasks.data.csv_sample import read_label_last_csv
-from tasks.data.normalise import filter_classes
-from tasks.models.pixel import fit_pixel_model, sample_pixel_model
+from genflow.core.errors import DataError
+from genflow.tasks.data.csv_sample import read_label_last_csv
+from genflow.tasks.data.normalise import filter_classes
+from genflow.tasks.models.pixel import fit_pixel_model, sample_pixel_model
 
 
 def _lecture_fit(images: np.ndarray) -> np.ndarray:

@@ -7,13 +7,13 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
-from storage import schemas
-from storage.atomic import atomic_path, write_bytes
-from storage.datasets import dataset_parts, read_split, write_split
-from storage.hashing import code_version, sha256_arrays, sha256_file, sha256_text
-from storage.images import arrow_to_images, images_to_arrow
-from storage.parquet import append_rows, read_table
-from storage.root import resolve_root
+from genflow.storage import schemas
+from genflow.storage.atomic import atomic_path, write_bytes
+from genflow.storage.datasets import dataset_parts, read_split, write_split
+from genflow.storage.hashing import code_version, sha256_arrays, sha256_file, sha256_text
+from genflow.storage.images import arrow_to_images, images_to_arrow
+from genflow.storage.parquet import append_rows, read_table
+from genflow.storage.root import resolve_root
 
 
 def test_atomic_write_leaves_nothing_on_failure(tmp_path: Path) -> None:

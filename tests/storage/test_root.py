@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from genflow.errors import InputError, PathEscapeError
-from storage.root import DEFAULT_ROOT, check_name, resolve_root
+from genflow.core.errors import InputError, PathEscapeError
+from genflow.storage.root import DEFAULT_ROOT, check_name, resolve_root
 
 
 def test_explicit_root_is_created_and_absolute(tmp_path: Path) -> None:

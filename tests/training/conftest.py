@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from tasks.data.normalise import filter_classes, scale
-from tasks.models.config import RunSpec
+from genflow.tasks.data.normalise import filter_classes, scale
+from genflow.tasks.models.config import RunSpec
 
 
 def prepare(spec: RunSpec, splits: dict[str, dict[str, tuple]]) -> tuple[np.ndarray, np.ndarray]:

@@ -8,12 +8,12 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from storage.root import resolve_root
-from storage.runs import RunStore
-from tasks.data.csv_sample import read_label_last_csv
-from tasks.data.normalise import scale
-from tasks.training import loop
-from tasks.training.profiles import make_spec
+from genflow.storage.root import resolve_root
+from genflow.storage.runs import RunStore
+from genflow.tasks.data.csv_sample import read_label_last_csv
+from genflow.tasks.data.normalise import scale
+from genflow.tasks.training import loop
+from genflow.tasks.training.profiles import make_spec
 
 
 def main() -> None:

@@ -14,8 +14,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from storage.root import resolve_root
-from storage.runs import RunStore
+from genflow.storage.root import resolve_root
+from genflow.storage.runs import RunStore
 
 REPO = Path(__file__).resolve().parents[2]
 STEPS = 30
@@ -76,12 +76,12 @@ def test_sigkill_then_resume_matches_an_uninterrupted_run(mnist_csv: Path, tmp_p
 def test_mirrored_strategy_on_two_logical_cpus(mnist_csv: Path, tmp_path: Path) -> None:
     code = (
         "from pathlib import Path\n"
-        "from storage.root import resolve_root\n"
-        "from storage.runs import RunStore\n"
-        "from tasks.data.csv_sample import read_label_last_csv\n"
-        "from tasks.data.normalise import scale\n"
-        "from tasks.training import loop\n"
-        "from tasks.training.profiles import make_spec\n"
+        "from genflow.storage.root import resolve_root\n"
+        "from genflow.storage.runs import RunStore\n"
+        "from genflow.tasks.data.csv_sample import read_label_last_csv\n"
+        "from genflow.tasks.data.normalise import scale\n"
+        "from genflow.tasks.training import loop\n"
+        "from genflow.tasks.training.profiles import make_spec\n"
         "spec = make_spec('dcgan', profile='smoke')\n"
         f"images, _ = read_label_last_csv(Path({str(mnist_csv)!r}))\n"
         f"store = RunStore.for_run(resolve_root({str(tmp_path)!r}), 'dcgan', 'mnist', 'm' * 16)\n"

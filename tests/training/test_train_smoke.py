@@ -8,15 +8,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from storage.root import resolve_root
-from storage.runs import RunStore
-from tasks.models.config import MODEL_NAMES
-from tasks.training import loop
-from tasks.training.profiles import make_spec
+from genflow.storage.root import resolve_root
+from genflow.storage.runs import RunStore
+from genflow.tasks.models.registry import default_names
+from genflow.tasks.training import loop
+from genflow.tasks.training.profiles import make_spec
 from tests.training.conftest import prepare
 
 
-@pytest.mark.parametrize("model", MODEL_NAMES)
+@pytest.mark.parametrize("model", default_names())
 def test_smoke_train_save_load(model: str, real_splits, tmp_path: Path) -> None:
     spec = make_spec(model, profile="smoke")
     x_train, x_test = prepare(spec, real_splits)
@@ -63,7 +63,7 @@ def test_training_is_deterministic(real_splits, tmp_path: Path) -> None:
 
 
 def test_too_few_images_is_a_config_error(real_splits, tmp_path: Path) -> None:
-    from genflow.errors import ConfigError
+    from genflow.core.errors import ConfigError
 
     spec = make_spec("mlp_gan", profile="smoke", overrides={"train": {"batch_size": 512}})
     x_train, _ = prepare(spec, real_splits)

@@ -1,13 +1,12 @@
-"""Prefect settings for local use, applied by the CLI before Prefect is imported.
+"""Process settings applied before Prefect is imported (by the CLI and the flow entry points).
 
-Values the user already set in the environment win; these are only defaults.
+Values the user already set in the environment win; these are only defaults. Nothing here
+imports another genflow layer, so every layer may import it.
 """
 
 from __future__ import annotations
 
 import os
-
-from storage.root import PREFECT, ArtifactRoot
 
 PREFECT_DEFAULTS = {
     # A fresh PREFECT_HOME needs longer than Prefect's 20 s default to start its ephemeral
@@ -18,15 +17,17 @@ PREFECT_DEFAULTS = {
 }
 
 
-def configure_prefect(root: ArtifactRoot) -> dict[str, str]:
+def configure_prefect(prefect_home: str | None = None) -> dict[str, str]:
     """Set Prefect's local defaults in os.environ; return the ones that were applied.
 
-    PREFECT_HOME goes below the artifact root (``<root>/prefect``) when the root is local and
-    the user has not chosen one.
+    Args:
+        prefect_home: PREFECT_HOME to use when the user has not chosen one (the CLI passes
+            ``<root>/prefect`` for a local root, so a plain ``genflow run`` records its runs
+            beside its artifacts).
     """
     wanted = dict(PREFECT_DEFAULTS)
-    if root.is_local:
-        wanted["PREFECT_HOME"] = root.makedirs(PREFECT)
+    if prefect_home:
+        wanted["PREFECT_HOME"] = prefect_home
     applied = {k: v for k, v in wanted.items() if k not in os.environ}
     os.environ.update(applied)
     return applied
