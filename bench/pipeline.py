@@ -27,6 +27,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 async def _flow_runs(since) -> list:
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterStartTime
+    from prefect.client.schemas.sorting import FlowRunSort
 
     runs: list = []
     async with get_client() as client:
@@ -34,7 +35,7 @@ async def _flow_runs(since) -> list:
         while True:  # the API serves at most 200 rows a call
             page = await client.read_flow_runs(
                 flow_run_filter=FlowRunFilter(start_time=FlowRunFilterStartTime(after_=since)),
-                limit=200, offset=len(runs))
+                sort=FlowRunSort.START_TIME_ASC, limit=200, offset=len(runs))
             runs += page
             if len(page) < 200:
                 return [(flows[r.flow_id], r) for r in runs]

@@ -1,1 +1,2 @@
-"""Orchestration only: @flow bodies that sequence the stage tasks. Nothing imports flows."""
+"""Orchestration only: one @flow per stage, the pipeline, and the chain helper. Only the CLI
+and the flows themselves import flows."""

@@ -43,14 +43,21 @@ def ingest_datasets(datasets: list[str], source: str, root_url: str,
 
 def run_model(request: ModelRequest, data: list[SplitRecord], root_url: str, upto: Stage = "evaluate",
               n: int | None = None, seed: int = 0, evaluation: EvalConfig | None = None,
-              source: str = "auto") -> Chained:
+              source: str = "auto", caller: str = "standalone") -> Chained:
     """train -> generate -> evaluate one model on ingested ``data``, stopping after ``upto``."""
-    out = Chained(trained=train(request, data, root=root_url, source=source))
+    trained = train(request, data, root=root_url, source=source, caller=caller)
     if upto == "train":
-        return out
-    out.samples = generate(out.trained, n=n, seed=seed, root=root_url)
+        return Chained(trained=trained)
+    return run_from_trained(trained, root_url, upto, n=n, seed=seed, evaluation=evaluation)
+
+
+def run_from_trained(trained: TrainRecord, root_url: str, upto: Stage = "evaluate",
+                     n: int | None = None, seed: int = 0,
+                     evaluation: EvalConfig | None = None) -> Chained:
+    """generate -> evaluate a model that is already trained (the report flow's chain)."""
+    out = Chained(trained=trained, samples=generate(trained, n=n, seed=seed, root=root_url))
     if upto == "evaluate":
-        out.evaluation = evaluate(out.samples, out.trained, evaluation, root=root_url)
+        out.evaluation = evaluate(out.samples, trained, evaluation, root=root_url)
     return out
 
 

@@ -26,8 +26,7 @@ def generate(trained: TrainRecord, n: int | None = None, seed: int = 0,
     logger = get_run_logger()
     art = resolve_root(root)
     count = n or SAMPLES.get(trained.profile, 2000)
-    run = trained.run_dir.rsplit("/", 1)[-1]
-    stale = not samples_exist(art, trained.model, run, count, seed)
+    stale = not samples_exist(art, trained.model, trained.run, count, seed)
     train_ref, test_ref = trained.data
     task = generate_samples.with_options(result_storage=result_storage(art), refresh_cache=stale)
     record = task(trained, train_ref, test_ref, count, seed, generate_key(trained, count, seed),

@@ -5,15 +5,14 @@
 
 from prefect import flow, get_run_logger
 
-from genflow.storage.datasets import dataset_parts
 from genflow.storage.results import result_storage
 from genflow.storage.root import resolve_root
-from genflow.tasks.data.catalog import SPLITS
 from genflow.tasks.data.config import IngestConfig
 from genflow.tasks.data.ingest import dataset_key
 from genflow.tasks.data.ingest_tasks import (
     INGEST_CODE_VERSION,
     build_dataset,
+    dataset_exists,
     hash_raw_files,
     locate_raw_files,
 )
@@ -40,8 +39,7 @@ def ingest(config: IngestConfig | None = None, root: str | None = None) -> list[
     hashes = hash_raw_files(raw)
     key = dataset_key(raw, hashes, config, INGEST_CODE_VERSION)
     # A cache entry whose output files were deleted must not be trusted.
-    stale = not all(art.exists(*dataset_parts(raw.dataset, split, key.removeprefix("ingest-")))
-                    for split in SPLITS)
+    stale = not dataset_exists(art.url, raw.dataset, key)
     task = build_dataset.with_options(result_storage=result_storage(art), refresh_cache=stale)
     records = task(raw, config, hashes, key, art.url)
     for r in records:

@@ -66,6 +66,10 @@ class PipelineConfig(BaseModel):
     def requests(self) -> list[ModelRequest]:
         """One request per branch, every config checked; ConfigError names branch and field."""
         unknown = [m for m in self.models if m not in registry.REGISTRY]
+        repeated = sorted({m for m in self.models if self.models.count(m) > 1}
+                          | {d for d in self.datasets or [] if self.datasets.count(d) > 1})
+        if repeated:  # two branches would train into the same run folder
+            raise ConfigError(f"{', '.join(repeated)} listed more than once")
         if unknown:
             raise ConfigError(f"models {unknown} are not among {', '.join(registry.names())}")
         stray = sorted(set(self.overrides) - set(self.models))
@@ -98,11 +102,12 @@ class PipelineConfig(BaseModel):
 
 
 class PipelineResult(BaseModel):
+    """A completed run (a run with failed branches raises BranchesFailed instead)."""
+
     run_id: str
     status: str
     report: ReportRecord
     branches: list[BranchResult]
-    failures: list[BranchFailure] = Field(default_factory=list)
 
 
 class BranchesFailed(GenflowError):
@@ -120,7 +125,7 @@ def run_branch(request: ModelRequest, data: list[SplitRecord], config: PipelineC
     evaluation = eval_config_for(config.profile, extractor=config.extractor,
                                  inception_weights=config.inception_weights)
     out = run_model(request, data, root_url, "evaluate", n=config.samples, seed=config.seed,
-                    evaluation=evaluation, source=config.source)
+                    evaluation=evaluation, source=config.source, caller="pipeline")
     return BranchResult(trained=out.trained, samples=out.samples, evaluation=out.evaluation)
 
 
@@ -182,6 +187,17 @@ def finish_run(run_id: str, started: dt.datetime, config: PipelineConfig,
     return PipelineResult(run_id=run_id, status=status, report=report, branches=results)
 
 
+def record_failed_run(run_id: str, started: dt.datetime, config: PipelineConfig, error: BaseException,
+                      root_url: str) -> None:
+    """The runs row of a run that failed as a whole; never hides ``error`` behind its own."""
+    try:
+        record_run(run_id, f"{started:%Y-%m-%d}", str(get_run_context().flow_run.id),
+                   config.profile, config.model_dump_json(), started, "failed",
+                   f"{type(error).__name__}: {error}"[:2000], root_url)
+    except Exception as e:  # the original error is what the operator must see
+        get_run_logger().error("could not record the failed run %s: %s", run_id, e)
+
+
 @flow(name="pipeline", log_prints=False)
 def pipeline(config: PipelineConfig | None = None, root: str | None = None) -> PipelineResult:
     """Run every requested branch and write the reports; the runs table records the outcome
@@ -197,12 +213,12 @@ def pipeline(config: PipelineConfig | None = None, root: str | None = None) -> P
         requests = config.check()
         data = ingest_datasets([r.spec().dataset for r in requests], config.source, art.url)
         results, failures = run_branches(config, requests, data, art.url)
-    except BaseException as e:
-        record_run(run_id, f"{started:%Y-%m-%d}", str(get_run_context().flow_run.id),
-                   config.profile, config.model_dump_json(), started, "failed",
-                   f"{type(e).__name__}: {e}"[:2000], art.url)
+        return finish_run(run_id, started, config, results, failures, art.url)
+    except BranchesFailed:
+        raise  # finish_run recorded it, with every other branch reported
+    except Exception as e:  # the runs row (same part name: it replaces a "completed" one)
+        record_failed_run(run_id, started, config, e, art.url)
         raise
-    return finish_run(run_id, started, config, results, failures, art.url)
 
 
 def _artifacts(run_id: str, report: ReportRecord, results: list[BranchResult], html: str) -> None:

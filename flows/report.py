@@ -15,9 +15,14 @@ from typing import Any
 from prefect import flow, get_run_logger
 
 from genflow.core.errors import InputError
-from genflow.flows.evaluate import evaluate
-from genflow.flows.generate import generate
-from genflow.flows.pipeline import PipelineConfig, PipelineResult, finish_run, new_run_id
+from genflow.flows.chain import run_from_trained
+from genflow.flows.pipeline import (
+    PipelineConfig,
+    PipelineResult,
+    finish_run,
+    new_run_id,
+    record_failed_run,
+)
 from genflow.storage.root import resolve_root
 from genflow.tasks.evaluation.config import eval_config_for
 from genflow.tasks.logs import forward_logs
@@ -37,17 +42,21 @@ def report(model: str, dataset: str, train_key: str, profile: str = "quick",
     forward_logs()
     logger = get_run_logger()
     art = resolve_root(root)
-    trained = load_trained(art, model, dataset, train_key)
-    if trained is None:
-        raise InputError(f"no finished training of {model} on {dataset} with key {train_key} "
-                         f"under {art.url}; train it first (genflow train)")
-    config = PipelineConfig(profile=profile, models=[model], datasets=[dataset],
-                            overrides={model: overrides or trained.overrides}, samples=samples,
-                            seed=seed, source=source)
     started = dt.datetime.now(dt.UTC)
     run_id = new_run_id(started)
-    logger.info("report run %s: %s on %s, model %s", run_id, model, dataset, trained.run_dir)
-    sampled = generate(trained, n=samples, seed=seed, root=art.url)
-    scored = evaluate(sampled, trained, eval_config_for(profile), root=art.url)
-    result = BranchResult(trained=trained, samples=sampled, evaluation=scored)
-    return finish_run(run_id, started, config, [result], [], art.url)
+    config = PipelineConfig(profile=profile, models=[model], datasets=[dataset],
+                            overrides={model: overrides or {}}, samples=samples, seed=seed,
+                            source=source)
+    try:
+        trained = load_trained(art, model, dataset, train_key)
+        if trained is None:
+            raise InputError(f"no finished training of {model} on {dataset} with key "
+                             f"{train_key} under {art.url}; train it first (genflow train)")
+        logger.info("report run %s: %s on %s, model %s", run_id, model, dataset, trained.run_dir)
+        out = run_from_trained(trained, art.url, "evaluate", n=samples, seed=seed,
+                               evaluation=eval_config_for(profile))
+        result = BranchResult(trained=trained, samples=out.samples, evaluation=out.evaluation)
+        return finish_run(run_id, started, config, [result], [], art.url)
+    except Exception as e:  # the runs row (same part name: it replaces a "completed" one)
+        record_failed_run(run_id, started, config, e, art.url)
+        raise

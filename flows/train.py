@@ -2,11 +2,15 @@
 
 Takes the ingest stage's records; never ingests. Emits ``genflow.model.trained`` once, when a
 model was actually trained (not for a cache hit or a restore of a finished checkpoint), with a
-payload that names that exact model: its cache key, run folder and overrides.
+payload that names that exact model: its cache key, run folder and overrides. The event's
+resource carries ``genflow.caller``: "pipeline" when a pipeline run trained it (and reports it
+itself), "standalone" otherwise; the report deployment triggers on standalone trainings only.
 """
 
 # No `from __future__ import annotations` here: Dask ships flow functions by value, and
 # their parameter annotations must be real objects, not names to resolve in the worker.
+
+import datetime as dt
 
 from prefect import flow, get_run_logger
 from prefect.events import emit_event
@@ -24,7 +28,7 @@ TRAINED_EVENT = "genflow.model.trained"
 
 @flow(name="train", log_prints=False)
 def train(request: ModelRequest, data: list[SplitRecord], root: str | None = None,
-          source: str = "auto") -> TrainRecord:
+          source: str = "auto", caller: str = "standalone") -> TrainRecord:
     """Train ``request.model`` on ``data`` (the ingest stage's train and test records).
 
     Args:
@@ -32,6 +36,7 @@ def train(request: ModelRequest, data: list[SplitRecord], root: str | None = Non
         data: [train, test] SplitRecords of the request's dataset.
         root: artifact root.
         source: the raw source the data came from (carried in the event for the report).
+        caller: "pipeline" or "standalone" (the event's ``genflow.caller`` label).
     """
     forward_logs()
     logger = get_run_logger()
@@ -42,13 +47,16 @@ def train(request: ModelRequest, data: list[SplitRecord], root: str | None = Non
     # A cache entry whose files were deleted is recomputed, not trusted.
     stale = load_trained(art, spec.model.name, spec.dataset, key) is None
     task = train_model.with_options(result_storage=result_storage(art), refresh_cache=stale)
-    state = task(spec, train_ref, test_ref, key, art.url, request.overrides, return_state=True)
-    record = state.result()
-    if state.name != "Cached" and record.resumed_from < record.steps:
+    started = dt.datetime.now(dt.UTC)
+    record = task(spec, train_ref, test_ref, key, art.url, request.overrides)
+    # Trained now: the record is this call's (a cache hit returns an older one) and at least
+    # one iteration ran (a restore of the final checkpoint trains nothing).
+    if record.finished_at >= started and record.resumed_from < record.steps:
         emit_event(event=TRAINED_EVENT,
                    resource={"prefect.resource.id": f"genflow.model.{record.model}.{record.dataset}"
                                                     f".{record.key.removeprefix('train-')[:16]}",
-                             "prefect.resource.name": record.model},
+                             "prefect.resource.name": record.model,
+                             "genflow.caller": caller},
                    payload={"model": record.model, "dataset": record.dataset,
                             "profile": record.profile, "train_key": record.key,
                             "overrides": record.overrides, "run_dir": record.run_dir,

@@ -49,6 +49,10 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--concurrency", type=int, default=1, help="branches run at once")
     run.add_argument("--task-runner", choices=("threads", "dask"), default="threads")
     run.add_argument("--dask-address", metavar="ADDR", help="an existing Dask scheduler")
+    run.add_argument("--set", dest="overrides", action="append", default=[],
+                     metavar="MODEL.SECTION.FIELD=VALUE",
+                     help="override one model's config field, e.g. dcgan.train.steps=500")
+    run.add_argument("--seed", type=int, default=0, help="sampling seed")
     _root_option(run)
     run.set_defaults(func=cmd_run)
 
@@ -138,6 +142,8 @@ def cmd_run(args: argparse.Namespace, root: ArtifactRoot) -> int:
         fields["models"] = args.models
     if args.datasets:
         fields["datasets"] = args.datasets
+    fields["seed"] = args.seed
+    fields["overrides"] = _model_overrides(args.overrides)
     from genflow.flows.pipeline import PipelineConfig, pipeline
 
     config = PipelineConfig(**fields)
@@ -150,6 +156,19 @@ def cmd_run(args: argparse.Namespace, root: ArtifactRoot) -> int:
     _print_summary([(b.trained.model, b.trained.dataset, b.evaluation.metrics)
                     for b in result.branches])
     return 0
+
+
+def _model_overrides(pairs: list[str]) -> dict:
+    """``["dcgan.train.steps=500"]`` -> {"dcgan": {"model": {}, "train": {"steps": 500}}}."""
+    from genflow.tasks.training.profiles import parse_overrides
+
+    by_model: dict[str, list[str]] = {}
+    for pair in pairs:
+        model, dot, rest = pair.partition(".")
+        if not dot or not rest:
+            raise InputError(f"--set {pair!r} must look like MODEL.train.FIELD=VALUE")
+        by_model.setdefault(model, []).append(rest)
+    return {model: parse_overrides(rest) for model, rest in by_model.items()}
 
 
 def _print_summary(rows: list[tuple[str, str, list[dict]]]) -> None:
@@ -195,7 +214,7 @@ def cmd_train(args: argparse.Namespace, root: ArtifactRoot) -> int:
 
     request = ModelRequest(model=args.model, dataset=args.dataset, profile=args.profile,
                            overrides=overrides)
-    request.spec()  # config errors before Prefect
+    _preflight(request)
     from genflow.flows.chain import run_stage
 
     r = run_stage(request, root.url, "train", source=args.source).trained
@@ -208,13 +227,20 @@ def cmd_train(args: argparse.Namespace, root: ArtifactRoot) -> int:
     return 0
 
 
+def _preflight(request) -> None:
+    """Config fields and network shapes, before Prefect starts or anything is written."""
+    from genflow.tasks.models.preflight import preflight
+
+    preflight(request.spec())
+
+
 def _stage_args(args: argparse.Namespace) -> dict:
     from genflow.tasks.training.profiles import parse_overrides
     from genflow.tasks.training.request import ModelRequest
 
     request = ModelRequest(model=args.model, dataset=args.dataset, profile=args.profile,
                            overrides=parse_overrides(args.overrides))
-    request.spec()  # config errors before Prefect
+    _preflight(request)
     if args.samples is not None and args.samples < 1:
         raise InputError(f"--samples must be >= 1, got {args.samples}")
     return {"request": request, "n": args.samples, "seed": args.seed, "source": args.source}

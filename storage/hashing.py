@@ -41,28 +41,32 @@ def sha256_text(*parts: str) -> str:
 
 
 def module_closure(*modules: str, package: str = "genflow") -> list[str]:
-    """Every module of ``package`` that ``modules`` import, directly or not, themselves included.
+    """``modules`` and every module of ``package`` they import, directly or not.
 
     Imports are read from the source (``ast``), including imports inside functions (the lazy
     Keras and TensorFlow imports), so the closure is what the code can run, not what a person
-    remembered to list. Parent packages are included: importing ``a.b.c`` runs ``a/__init__``
-    and ``a/b/__init__``.
+    remembered to list. The given modules are always included (a model builder may live outside
+    ``package``); what they import is followed only inside ``package``. Parent packages are
+    included: importing ``a.b.c`` runs ``a/__init__`` and ``a/b/__init__``.
     """
+    roots = set(modules)
     seen: set[str] = set()
     stack = list(modules)
+
+    def inside(name: str) -> bool:
+        return name == package or name.startswith(package + ".")
+
     while stack:
         name = stack.pop()
-        if name in seen or not (name == package or name.startswith(package + ".")):
+        if name in seen or not (inside(name) or name in roots):
             continue
-        try:
-            spec = importlib.util.find_spec(name)
-        except (ImportError, AttributeError, ValueError):
-            spec = None  # "from pkg.module import function": the function is not a module
+        spec = _spec(name)
         if spec is None or not spec.origin or not spec.origin.endswith(".py"):
             continue
         seen.add(name)
-        stack += [name.rsplit(".", i)[0] for i in range(1, name.count(".") + 1)]
-        is_package = spec.origin.endswith("__init__.py")
+        if inside(name):
+            stack += [name.rsplit(".", i)[0] for i in range(1, name.count(".") + 1)]
+        is_package = spec.submodule_search_locations is not None
         tree = ast.parse(Path(spec.origin).read_text(encoding="utf-8"), spec.origin)
         for node in ast.walk(tree):
             if isinstance(node, ast.Import):
@@ -74,8 +78,18 @@ def module_closure(*modules: str, package: str = "genflow") -> list[str]:
                     anchor = anchor.rsplit(".", node.level - 1)[0] if node.level > 1 else anchor
                     base = f"{anchor}.{base}" if base else anchor
                 stack.append(base)
-                stack += [f"{base}.{a.name}" for a in node.names]
+                # "from pkg import module" names a module only when pkg is a package.
+                base_spec = _spec(base) if inside(base) else None
+                if base_spec is not None and base_spec.submodule_search_locations is not None:
+                    stack += [f"{base}.{a.name}" for a in node.names]
     return sorted(seen)
+
+
+def _spec(name: str) -> Any:
+    try:
+        return importlib.util.find_spec(name)
+    except (ImportError, AttributeError, ValueError):
+        return None
 
 
 @functools.cache

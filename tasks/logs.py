@@ -43,5 +43,5 @@ def forward_logs(level: int = logging.INFO) -> None:
     handler = _handler_class()()
     handler._genflow_run_logs = True  # type: ignore[attr-defined]
     logger.addHandler(handler)
-    if logger.level == logging.NOTSET or logger.level > level:
+    if logger.level == logging.NOTSET:  # a level the user chose wins
         logger.setLevel(level)

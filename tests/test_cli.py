@@ -84,3 +84,20 @@ def test_train_config_errors_exit_2_before_prefect_starts(tmp_path: Path) -> Non
         "genflow: error: train.batch_size: Input should be greater than or equal to 1")
     shape = _run(["train", "--model", "mlp_gan", "--set", "nonsense", "--root", str(tmp_path)], env)
     assert shape.returncode == 2 and "train.FIELD=VALUE" in shape.stderr
+
+
+def test_run_checks_every_branch_before_anything_is_written(tmp_path: Path) -> None:
+    """A bad shape in one branch: exit 2, one line naming the branch and the field, no root
+    content (no server started, nothing trained)."""
+    root = tmp_path / "root"
+    bad = _run(["run", "--profile", "smoke", "--models", "pixel", "mlp_gan", "--source", "csv",
+                "--set", "mlp_gan.model.generator_output=644", "--root", str(root)])
+    assert bad.returncode == 2, bad.stderr[-2000:]
+    line = bad.stderr.strip().splitlines()[-1]
+    assert line.startswith("genflow: error: branch mlp_gan on mnist: model.generator_output=644")
+    assert "(644,)" in line and "(784,)" in line
+    assert not (root / "models").exists() and not (root / "reports").exists()
+    field = _run(["run", "--models", "vae", "--set", "vae.train.batch_size=0", "--root", str(root)])
+    assert field.returncode == 2 and "branch vae on mnist: train.batch_size" in field.stderr
+    twice = _run(["run", "--models", "vae", "vae", "--root", str(root)])
+    assert twice.returncode == 2 and "vae listed more than once" in twice.stderr

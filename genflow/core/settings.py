@@ -1,4 +1,4 @@
-"""Process settings applied before Prefect is imported (by the CLI and the flow entry points).
+"""Process settings the CLI applies before Prefect is imported.
 
 Values the user already set in the environment win; these are only defaults. Nothing here
 imports another genflow layer, so every layer may import it.

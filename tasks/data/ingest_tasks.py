@@ -48,6 +48,13 @@ def hash_raw_files(raw: RawSource) -> dict[str, str]:
 
 
 
+def dataset_exists(root_url: str, dataset: str, key: str) -> bool:
+    """Every split that ingestion ``key`` writes is still stored."""
+    root = resolve_root(root_url)
+    return all(root.exists(*dataset_parts(dataset, split, key.removeprefix("ingest-")))
+               for split in SPLITS)
+
+
 @task(name="build-dataset", cache_key_fn=key_from_parameters, persist_result=True,
       retries=2, retry_delay_seconds=2, retry_condition_fn=retry_unless_bad_input)
 def build_dataset(raw: RawSource, config: IngestConfig, raw_hashes: dict[str, str],

@@ -44,7 +44,7 @@ def generate_samples(trained: TrainRecord, train_ref: SplitRecord, test_ref: Spl
     """Write ``n`` samples of ``trained`` (batches of 500) and its pictures."""
     root = resolve_root(root_url)
     spec = RunSpec.model_validate_json(trained.spec_json)
-    store = RunStore(root, trained.model, trained.run_dir.rsplit("/", 1)[-1])
+    store = RunStore(root, trained.model, trained.run)
     run = store.run
     vr = spec.train.value_range
     name = samples_name(n, seed)

@@ -16,7 +16,7 @@ class BranchResult(BaseModel):
 
 
 class BranchFailure(BaseModel):
-    """A branch that failed at run time: which one, in which stage, and the error."""
+    """A branch that failed at run time: which one, and the error (its message names the stage)."""
 
     model: str
     dataset: str

@@ -42,3 +42,8 @@ class TrainRecord(BaseModel):
     finished_at: dt.datetime
     overrides: dict[str, dict[str, Any]] = Field(default_factory=dict)
     data: list[SplitRecord] = Field(default_factory=list)
+
+    @property
+    def run(self) -> str:
+        """The run folder's name (the last part of ``run_dir``)."""
+        return self.run_dir.rsplit("/", 1)[-1]

@@ -98,5 +98,7 @@ def test_hashes(tmp_path: Path) -> None:
     assert sha256_text("ab", "c") != sha256_text("a", "bc")
     a = np.arange(6, dtype=np.uint8)
     assert sha256_arrays(a) != sha256_arrays(a.reshape(2, 3))
-    assert len(code_version("storage")) == 16
-    assert code_version("storage") == code_version("storage")
+    storage = code_version("genflow.storage.hashing")
+    assert len(storage) == 16 and storage == code_version("genflow.storage.hashing")
+    assert storage != code_version("genflow.storage.runs")  # runs imports more than hashing
+    assert code_version("genflow.storage.no_such_module") != storage
