@@ -179,11 +179,11 @@ def finish_run(run_id: str, started: dt.datetime, config: PipelineConfig,
     status = "failed" if failures else "completed"
     record_run(run_id, run_date, flow_run_id, config.profile, config.model_dump_json(), started,
                status, error, art.url)
-    _artifacts(run_id, report, results, art.path(report.html))
-    logger.info("report: %s", art.path(report.html))
+    _artifacts(run_id, report, results, art.url_of(report.html))
+    logger.info("report: %s", art.url_of(report.html))
     if failures:
         raise BranchesFailed(f"{len(failures)} of {len(failures) + len(results)} branches failed "
-                             f"({error}); the others are reported in {art.path(report.html)}")
+                             f"({error}); the others are reported in {art.url_of(report.html)}")
     return PipelineResult(run_id=run_id, status=status, report=report, branches=results)
 
 

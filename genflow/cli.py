@@ -108,7 +108,7 @@ def _print_records(records: list, root: ArtifactRoot) -> None:
     for r in records:
         flag = " (sample)" if r.is_sample else ""
         print(f"{r.dataset:<14}{r.split:<7}{r.source:<7}{r.n_images:>8}  "
-              f"{root.path(r.path)}{flag}")
+              f"{root.url_of(r.path)}{flag}")
 
 
 def _ingest(datasets: Sequence[str], source: str, path: str | None, root: ArtifactRoot) -> list:
@@ -150,8 +150,8 @@ def cmd_run(args: argparse.Namespace, root: ArtifactRoot) -> int:
     config.check()  # every branch's config and shapes, before Prefect starts (exit 2)
     result = pipeline(config, root=root.url)
     print(f"genflow run {result.run_id} ({profile}) completed")
-    print(f"  HTML report   {root.path(result.report.html)}")
-    print(f"  Parquet       {root.path('reports')}/<table>/  "
+    print(f"  HTML report   {root.url_of(result.report.html)}")
+    print(f"  Parquet       {root.url_of('reports')}/<table>/  "
           f"({', '.join(sorted(result.report.tables))})")
     _print_summary([(b.trained.model, b.trained.dataset, b.evaluation.metrics)
                     for b in result.branches])
@@ -191,12 +191,12 @@ def cmd_report(args: argparse.Namespace, root: ArtifactRoot) -> int:
 
     metrics = read_table(root, METRICS_TABLE).to_pylist()
     if not metrics:
-        raise InputError(f"{root.path('reports', METRICS_TABLE)}: no runs recorded yet; "
+        raise InputError(f"{root.url_of('reports', METRICS_TABLE)}: no runs recorded yet; "
                          "run `genflow run` first")
     run = max(m["run_id"] for m in metrics) if args.run == "latest" else args.run
     rows = [m for m in metrics if m["run_id"] == run]
     if not rows:
-        raise InputError(f"run {run!r} not found in {root.path('reports', METRICS_TABLE)}")
+        raise InputError(f"run {run!r} not found in {root.url_of('reports', METRICS_TABLE)}")
     print(f"run {run} ({rows[0]['profile']}, {rows[0]['run_date']})")
     print(f"  {'model':<14}{'dataset':<14}{'metric':<26}{'value':>10}{'floor':>10}{'n':>7}  extractor")
     for m in sorted(rows, key=lambda m: (m["model"], m["dataset"], m["metric"])):
@@ -223,7 +223,7 @@ def cmd_train(args: argparse.Namespace, root: ArtifactRoot) -> int:
           + (f", resumed from {r.resumed_from}" if r.resumed_from else ""))
     for k, v in r.final.items():
         print(f"  {k:<16}{v:.4f}")
-    print(f"  run folder      {root.path(r.run_dir)}")
+    print(f"  run folder      {root.url_of(r.run_dir)}")
     return 0
 
 
@@ -251,9 +251,9 @@ def cmd_generate(args: argparse.Namespace, root: ArtifactRoot) -> int:
     from genflow.flows.chain import run_stage
 
     r = run_stage(root_url=root.url, upto="generate", **kwargs).samples
-    print(f"{r.n} samples of {r.model} ({r.dataset}, seed {r.seed}): {root.path(r.path)}")
+    print(f"{r.n} samples of {r.model} ({r.dataset}, seed {r.seed}): {root.url_of(r.path)}")
     for name, path in sorted(r.pictures.items()):
-        print(f"  {name:<14}{root.path(path)}")
+        print(f"  {name:<14}{root.url_of(path)}")
     return 0
 
 
@@ -275,7 +275,7 @@ def cmd_evaluate(args: argparse.Namespace, root: ArtifactRoot) -> int:
     for row in r.metrics:
         floor = "" if row["floor"] is None else f"{row['floor']:.4f}"
         print(f"  {row['metric']:<26}{row['value']:>10.4f}{floor:>10}{row['n']:>7}  {row['extractor']}")
-    print(f"  side by side: {root.path(r.pictures['side_by_side'])}")
+    print(f"  side by side: {root.url_of(r.pictures['side_by_side'])}")
     return 0
 
 
@@ -288,7 +288,9 @@ def _one_line(e: ValidationError) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per API call otherwise
+    # One line per API call or credential lookup otherwise.
+    for chatty in ("httpx", "botocore", "aiobotocore", "s3fs", "fsspec"):
+        logging.getLogger(chatty).setLevel(logging.WARNING)
     try:
         root = resolve_root(args.root)
         configure_prefect(root.makedirs(PREFECT) if root.is_local else None)

@@ -1,8 +1,10 @@
 """Atomic writes: readers see the old file or the whole new one, never a part.
 
-Local roots write a temporary file in the destination folder and ``os.replace`` it into place
-(atomic on POSIX). Remote roots write locally, upload under a temporary name and move it, which
-object stores make visible in one step.
+Writes in progress live in ``<root>/.staging/``, never beside the files readers glob (a
+``*.parquet`` pattern in DuckDB, pyarrow or Spark matches dot-files too). Local roots then
+``os.replace`` the staged file into place (atomic on POSIX, same filesystem). Remote roots
+write locally, upload to the staging key and move it to the final key, which object stores
+publish in one step; a killed writer leaves only a staging object behind.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-from genflow.storage.root import ArtifactRoot
+from genflow.storage.root import STAGING, ArtifactRoot
 
 
 @contextlib.contextmanager
@@ -26,12 +28,11 @@ def atomic_path(root: ArtifactRoot, *parts: str) -> Iterator[Path]:
     """
     dest = root.path(*parts)
     name = posixpath.basename(dest)
+    # Ending in the real name, so suffix-checking writers such as Keras (.keras) accept it.
+    staged = f"{uuid.uuid4().hex[:12]}-{name}"
     if root.is_local:
-        folder = os.path.dirname(dest)
-        os.makedirs(folder, exist_ok=True)
-        # Hidden (readers skip dot-files) and ending in the real name, so suffix-checking
-        # writers such as Keras (.keras) accept it.
-        tmp = Path(folder) / f".tmp-{uuid.uuid4().hex[:12]}-{name}"
+        os.makedirs(os.path.dirname(dest), exist_ok=True)
+        tmp = Path(root.makedirs(STAGING)) / staged
         try:
             yield tmp
             os.replace(tmp, dest)
@@ -41,10 +42,13 @@ def atomic_path(root: ArtifactRoot, *parts: str) -> Iterator[Path]:
     with tempfile.TemporaryDirectory(prefix="genflow-") as tmpdir:
         tmp = Path(tmpdir) / name
         yield tmp
-        remote_tmp = posixpath.join(posixpath.dirname(dest), f".tmp-{uuid.uuid4().hex[:12]}-{name}")
-        root.fs.makedirs(posixpath.dirname(dest), exist_ok=True)
+        remote_tmp = root.path(STAGING, staged)
         root.fs.put_file(str(tmp), remote_tmp)
-        root.fs.mv(remote_tmp, dest)
+        try:
+            root.fs.mv(remote_tmp, dest)
+        finally:
+            if root.fs.exists(remote_tmp):
+                root.fs.rm(remote_tmp)
 
 
 def write_bytes(root: ArtifactRoot, data: bytes, *parts: str) -> str:

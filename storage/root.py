@@ -9,10 +9,17 @@ Layout below the root (``--root``, else ``$GENFLOW_HOME``, else ``~/.genflow``):
     reports/       analyst tables (hive-partitioned Parquet) and HTML reports
     results/       Prefect's persisted task results (the cache)
     prefect/       PREFECT_HOME for local use, unless the user set one
+    .staging/      writes in progress (published by a rename or a copy; no reader looks here)
+
+A root can be a local folder or an fsspec URL (``s3://bucket/prefix``; credentials and endpoint
+from the usual AWS variables). What needs a local file (Keras, TFDS) uses ``working_dir``:
+below a local root itself, else a local cache folder for the remote root.
 """
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import os
 import posixpath
 import re
@@ -35,7 +42,13 @@ SAMPLES = "samples"
 REPORTS = "reports"
 RESULTS = "results"
 PREFECT = "prefect"
+STAGING = ".staging"
 LAYOUT = (RAW, DATASETS, MODELS, SAMPLES, REPORTS, RESULTS, PREFECT)
+CACHE_ENV = "GENFLOW_CACHE"
+DEFAULT_CACHE = "~/.cache/genflow"
+# Object stores whose fsspec filesystems cache directory listings: other processes write the
+# same root, so listings are always read fresh.
+_LISTING_CACHES = ("s3", "s3a", "gs", "gcs", "az", "abfs", "abfss")
 
 # Names that users and run ids contribute to paths: one path component, no leading dot.
 _NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.=-]{0,127}$")
@@ -91,10 +104,33 @@ class ArtifactRoot:
         return joined
 
     def local(self, *parts: str) -> Path:
-        """The local filesystem path of ``parts``; only for local roots (Keras, TFDS)."""
+        """The local filesystem path of ``parts``; only for local roots."""
         if not self.is_local:
             raise InputError(f"root {self.url} is not local; this step needs a local folder")
         return Path(self.path(*parts))
+
+    def working_dir(self, *parts: str) -> Path:
+        """A local folder for tools that need one (TFDS's data_dir, Keras files): below a local
+        root itself, else below the local cache (``$GENFLOW_CACHE``, ``~/.cache/genflow``) in a
+        folder of this remote root's own."""
+        if self.is_local:
+            folder = self.local(*parts)
+        else:
+            tag = hashlib.sha256(self.url.encode()).hexdigest()[:16]
+            cache = Path(os.environ.get(CACHE_ENV) or DEFAULT_CACHE).expanduser()
+            folder = cache / "remote" / tag
+            for part in parts:
+                folder = folder / check_name(part, "folder")
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder
+
+    def url_of(self, *parts: str) -> str:
+        """Where ``parts`` is, as a user would type it: a local path or ``protocol://...``."""
+        path = self.path(*parts)
+        if self.is_local:
+            return path
+        protocol = self.url.split("://", 1)[0]
+        return f"{protocol}://{path}"
 
     def exists(self, *parts: str) -> bool:
         return bool(self.fs.exists(self.path(*parts)))
@@ -124,5 +160,31 @@ def resolve_root(root: str | os.PathLike[str] | None = None) -> ArtifactRoot:
             raise InputError(f"root {local} exists and is not a directory")
         local.mkdir(parents=True, exist_ok=True)
         return ArtifactRoot(url=str(local), fs=LocalFileSystem(), base=str(local))
-    fs, base = fsspec.core.url_to_fs(raw)
-    return ArtifactRoot(url=raw, fs=fs, base=base.rstrip("/"))
+    return _remote_root(raw.rstrip("/"))
+
+
+def _one_line(e: BaseException) -> str:
+    return " ".join(f"{type(e).__name__}: {e}".split())[:300]
+
+
+@functools.lru_cache(maxsize=32)
+def _remote_root(url: str) -> ArtifactRoot:
+    """Open and check a remote root once per process: the bucket must exist and answer."""
+    protocol = url.split("://", 1)[0]
+    options = {"use_listings_cache": False} if protocol in _LISTING_CACHES else {}
+    try:
+        fs, base = fsspec.core.url_to_fs(url, **options)
+    except (ValueError, ImportError) as e:
+        raise InputError(f"root {url}: cannot open it ({_one_line(e)})") from None
+    base = base.rstrip("/")
+    if not base:
+        raise InputError(f"root {url}: needs a bucket (and optionally a prefix)")
+    bucket = base.split("/", 1)[0]
+    try:
+        reachable = fs.exists(bucket)
+    except Exception as e:  # credentials, endpoint, network: all the user's to fix
+        raise InputError(f"root {url}: cannot reach bucket {bucket!r} ({_one_line(e)})") from None
+    if not reachable:
+        raise InputError(f"root {url}: bucket {bucket!r} does not exist or is not visible "
+                         "with these credentials")
+    return ArtifactRoot(url=url, fs=fs, base=base)

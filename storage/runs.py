@@ -11,8 +11,12 @@ Layout: ``models/<model>/<dataset>-<key>/`` holding
 
 from __future__ import annotations
 
+import hashlib
 import io
+import os
+import uuid
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -114,9 +118,28 @@ class RunStore:
         return self.relative(name)
 
     def load_keras(self, name: str = "sampler.keras") -> Any:
+        """Load a stored Keras model (safe mode). Keras needs a local file: a remote root's
+        model is staged in the local cache under its content hash, so it is fetched once."""
         import keras
 
-        return keras.saving.load_model(self.root.local(*self.parts(name)), safe_mode=True)
+        return keras.saving.load_model(str(self.local_copy(name)), safe_mode=True)
+
+    def local_copy(self, name: str) -> Path:
+        """A local path holding file ``name`` of this run (the file itself on a local root)."""
+        if self.root.is_local:
+            return self.root.local(*self.parts(name))
+        path = self.path(name)
+        version = str(self.root.fs.ukey(path))  # the object's content hash (S3: its ETag)
+        digest = hashlib.sha256(f"{path}\x00{version}".encode()).hexdigest()[:32]
+        local = self.root.working_dir("objects") / f"{digest}-{name}"
+        if not local.exists():
+            tmp = local.with_name(f".{uuid.uuid4().hex[:8]}-{local.name}")
+            try:
+                self.root.fs.get_file(path, str(tmp))
+                os.replace(tmp, local)
+            finally:
+                tmp.unlink(missing_ok=True)
+        return local
 
     def save_arrays(self, name: str, **arrays: np.ndarray) -> str:
         buf = io.BytesIO()

@@ -8,7 +8,13 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
+import socket
+import subprocess
+import sys
 import tempfile
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -81,3 +87,33 @@ def real_splits(mnist_csv: Path, fashion_idx_dir: Path) -> dict[str, dict[str, t
                                  find_idx_file(fashion_idx_dir, s, "labels"))
                for s in ("train", "test")}
     return {"mnist": mnist, "fashion_mnist": fashion}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def api_server(tmp_path: Path):
+    """A real `prefect server start` on 127.0.0.1 (its own PREFECT_HOME); yields its env."""
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    env.update(PREFECT_HOME=str(tmp_path / "prefect-home"), PREFECT_SERVER_ANALYTICS_ENABLED="false",
+               DO_NOT_TRACK="1", PREFECT_API_URL=f"http://127.0.0.1:{port}/api")
+    prefect = str(Path(sys.executable).parent / "prefect")
+    proc = subprocess.Popen([prefect, "server", "start", "--host", "127.0.0.1",
+                             "--port", str(port)], env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.monotonic() + 180
+    while True:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health", timeout=2):
+                break
+        except OSError:
+            assert proc.poll() is None and time.monotonic() < deadline, "server did not start"
+            time.sleep(1)
+    yield env
+    os.killpg(proc.pid, signal.SIGTERM)
+    proc.wait(timeout=60)

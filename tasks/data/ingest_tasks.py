@@ -35,7 +35,7 @@ INGEST_CODE_VERSION = code_version(__name__)
 def locate_raw_files(config: IngestConfig, root_url: str) -> RawSource:
     """Resolve the configured source to raw files (may download through TFDS)."""
     root = resolve_root(root_url)
-    source = locate(config, root.local(RAW, "tfds"))
+    source = locate(config, root.working_dir(RAW, "tfds"))  # TFDS needs a local data_dir
     log.info("%s: %s source at %s", config.dataset, source.kind, source.location)
     return source
 

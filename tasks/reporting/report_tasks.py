@@ -11,7 +11,6 @@ import json
 import logging
 from importlib import metadata
 
-import pyarrow.parquet as pq
 from prefect import task
 
 from genflow.storage import schemas
@@ -80,22 +79,22 @@ def write_reports(run_id: str, run_date: str, profile: str, started: dt.datetime
         history = read_parquet(root, t.files["history"], schema=HISTORY)
         files.append(append_rows(root, schemas.HISTORY_TABLE, tables.history_rows(
             run_id, run_date, t.dataset, t.model, t.key, history), part))
-        neighbours = pq.read_table(root.path(e.neighbours_path))
-        images = pq.read_table(root.path(s.path), columns=["image"]).column("image").combine_chunks()
+        neighbours = read_parquet(root, e.neighbours_path)
+        images = read_parquet(root, s.path).column("image").combine_chunks()
         files.append(append_rows(root, schemas.SAMPLES_TABLE, tables.sample_rows(
             run_id, run_date, t.dataset, t.model, images, neighbours), part))
         files.append(append_rows(root, schemas.NEIGHBOURS_TABLE, tables.neighbour_rows(
             run_id, run_date, t.dataset, t.model, neighbours), part))
         files.append(append_rows(root, schemas.METRICS_TABLE, tables.metric_rows(
             run_id, run_date, t.dataset, t.model, profile, e.metrics), part))
-    table_dirs = {name: root.path(REPORTS, name) for name in schemas.SCHEMAS}
+    table_dirs = {name: root.url_of(REPORTS, name) for name in schemas.SCHEMAS}
     finished = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
     page = render_report(run_id, profile, started.strftime("%Y-%m-%d %H:%M:%S UTC"), finished,
                          [_section(root, b) for b in branches], table_dirs,
                          [(f.label, f.error) for f in failures or []])
     write_bytes(root, page.encode("utf-8"), REPORTS, "html", f"{run_id}.html")
     html_rel = f"{REPORTS}/html/{run_id}.html"
-    log.info("report for run %s: %s", run_id, root.path(html_rel))
+    log.info("report for run %s: %s", run_id, root.url_of(html_rel))
     return ReportRecord(run_id=run_id, html=html_rel, files=files,
                         tables={k: f"{REPORTS}/{k}" for k in schemas.SCHEMAS})
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -22,34 +21,6 @@ from genflow.storage.root import resolve_root
 REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 pytestmark = pytest.mark.slow
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture
-def server(tmp_path: Path):
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
-    env.update(PREFECT_HOME=str(tmp_path / "prefect-home"), PREFECT_SERVER_ANALYTICS_ENABLED="false",
-               DO_NOT_TRACK="1", PREFECT_API_URL=f"http://127.0.0.1:{port}/api")
-    proc = subprocess.Popen([str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1",
-                             "--port", str(port)], env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, start_new_session=True)
-    deadline = time.monotonic() + 180
-    while True:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health", timeout=2):
-                break
-        except OSError:
-            assert proc.poll() is None and time.monotonic() < deadline, "server did not start"
-            time.sleep(1)
-    yield env
-    os.killpg(proc.pid, signal.SIGTERM)
-    proc.wait(timeout=60)
 
 
 def _prefect(env: dict, *args: str, timeout: int = 600, cwd: Path = REPO) -> str:
@@ -76,11 +47,11 @@ def _logs(env: dict, flow_run_ids: list[str]) -> list[dict]:
                                       "limit": 200})
 
 
-def test_one_training_yields_exactly_one_report(server: dict, tmp_path: Path, mnist_csv: Path) -> None:
+def test_one_training_yields_exactly_one_report(api_server: dict, tmp_path: Path, mnist_csv: Path) -> None:
     """Deployed from a folder that is not the repository (no machine-bound path), with a
     long-lived worker: one training run with overrides emits one event, which triggers one
     report run that scores that exact model; nothing more arrives in the following minutes."""
-    env = {**server, "GENFLOW_SAMPLE_CSV": str(mnist_csv)}
+    env = {**api_server, "GENFLOW_SAMPLE_CSV": str(mnist_csv)}
     root = tmp_path / "root"
     elsewhere = tmp_path / "deploy-from-here"
     elsewhere.mkdir()
@@ -118,6 +89,23 @@ def test_one_training_yields_exactly_one_report(server: dict, tmp_path: Path, mn
         while time.monotonic() < quiet_until:
             assert len(_count(env, report_id)) == 1 and len(_count(env, train_id)) == 1
             time.sleep(10)
+        # A pipeline run reports what it trains itself: its trainings trigger no report run.
+        pipeline_params = {"config": {"profile": "smoke", "models": ["pixel"], "source": "csv",
+                                      "overrides": {"pixel": {"train": {"seed": 5}}}},
+                           "root": str(root)}
+        _prefect(env, "deployment", "run", "pipeline/pipeline", "--params",
+                 json.dumps(pipeline_params))
+        pipeline_id = deployments["pipeline"]["id"]
+        deadline = time.monotonic() + 420
+        while True:
+            runs = _count(env, pipeline_id)
+            if runs and runs[0]["state"]["type"] in ("COMPLETED", "FAILED", "CRASHED"):
+                break
+            assert time.monotonic() < deadline, "the pipeline run did not finish"
+            time.sleep(3)
+        assert runs[0]["state"]["type"] == "COMPLETED", runs[0]["state"]
+        time.sleep(30)
+        assert len(_count(env, report_id)) == 1
     finally:
         os.killpg(worker.pid, signal.SIGTERM)
         worker.wait(timeout=60)
@@ -125,13 +113,16 @@ def test_one_training_yields_exactly_one_report(server: dict, tmp_path: Path, mn
     params = reports[0]["parameters"]
     assert params["model"] == "pixel" and params["root"] == str(root)
     assert params["overrides"] == overrides  # a dict, as the event's payload carried it
+    records = [json.loads(p.read_text()) for p in (root / "models" / "pixel").glob("*/record.json")]
+    [trained] = [r for r in records if r["key"] == params["train_key"]]  # the report's model
+    assert json.loads(trained["spec_json"])["train"]["classes"] == [1]  # ... with the overrides
+    runs = read_table(resolve_root(root), "runs").to_pylist()
+    assert sorted(r["status"] for r in runs) == ["completed", "completed"]  # report + pipeline
+    [report_run] = [r for r in runs if json.loads(r["config_json"])["overrides"] == {"pixel": overrides}]
     history = read_table(resolve_root(root), "training_history").to_pylist()
-    trained = json.loads((root / "models" / "pixel").glob("*/record.json").__next__().read_text())
-    assert {h["train_key"] for h in history} == {params["train_key"]} == {trained["key"]}
-    assert json.loads(trained["spec_json"])["train"]["classes"] == [1]
+    assert {h["train_key"] for h in history if h["run_id"] == report_run["run_id"]} == {trained["key"]}
     metrics = read_table(resolve_root(root), "metrics").to_pylist()
-    assert {m["model"] for m in metrics} == {"pixel"} and any(m["metric"] == "fid" for m in metrics)
-    assert [r["status"] for r in read_table(resolve_root(root), "runs").to_pylist()] == ["completed"]
+    assert any(m["metric"] == "fid" and m["run_id"] == report_run["run_id"] for m in metrics)
 
     # Task and training log lines reach the flow run's logs (UI, worker console).
     parent = _count(env, deployments["train"]["id"])[0]["id"]
