@@ -5,7 +5,11 @@ once per call. Stage flows themselves never call one another.
 
 # No `from __future__ import annotations` here: Dask ships these functions by value.
 
-from dataclasses import dataclass
+import json
+import logging
+import time
+import uuid
+from dataclasses import dataclass, field
 from typing import Literal
 
 from prefect import flow
@@ -23,15 +27,27 @@ from genflow.tasks.training.records import TrainRecord
 from genflow.tasks.training.request import ModelRequest
 
 Stage = Literal["train", "generate", "evaluate"]
+log = logging.getLogger("genflow.flows.chain")
 
 
 @dataclass
 class Chained:
-    """The records of the stages that ran (later ones None when the chain stopped earlier)."""
+    """The records of the stages that ran (later ones None when the chain stopped earlier),
+    and each stage's (start, end) in seconds since the epoch."""
 
     trained: TrainRecord
     samples: SampleRecord | None = None
     evaluation: EvalRecord | None = None
+    spans: dict = field(default_factory=dict)
+
+
+def _timed(spans: dict, stage: str, call, *args, **kwargs):
+    start = time.time()
+    try:
+        return call(*args, **kwargs)
+    finally:
+        spans.setdefault(stage, []).append((start, time.time()))
+        log.info("stage %s: %.1f s", stage, time.time() - start)
 
 
 def ingest_datasets(datasets: list[str], source: str, root_url: str,
@@ -45,19 +61,27 @@ def run_model(request: ModelRequest, data: list[SplitRecord], root_url: str, upt
               n: int | None = None, seed: int = 0, evaluation: EvalConfig | None = None,
               source: str = "auto", caller: str = "standalone") -> Chained:
     """train -> generate -> evaluate one model on ingested ``data``, stopping after ``upto``."""
-    trained = train(request, data, root=root_url, source=source, caller=caller)
+    spans: dict = {}
+    trained = _timed(spans, "train", train, request, data, root=root_url, source=source,
+                     caller=caller)
     if upto == "train":
-        return Chained(trained=trained)
-    return run_from_trained(trained, root_url, upto, n=n, seed=seed, evaluation=evaluation)
+        return Chained(trained=trained, spans=spans)
+    out = run_from_trained(trained, root_url, upto, n=n, seed=seed, evaluation=evaluation)
+    out.spans = {**spans, **out.spans}
+    return out
 
 
 def run_from_trained(trained: TrainRecord, root_url: str, upto: Stage = "evaluate",
                      n: int | None = None, seed: int = 0,
                      evaluation: EvalConfig | None = None) -> Chained:
     """generate -> evaluate a model that is already trained (the report flow's chain)."""
-    out = Chained(trained=trained, samples=generate(trained, n=n, seed=seed, root=root_url))
+    spans: dict = {}
+    out = Chained(trained=trained, spans=spans,
+                  samples=_timed(spans, "generate", generate, trained, n=n, seed=seed,
+                                 root=root_url))
     if upto == "evaluate":
-        out.evaluation = evaluate(out.samples, trained, evaluation, root=root_url)
+        out.evaluation = _timed(spans, "evaluate", evaluate, out.samples, trained, evaluation,
+                                root=root_url)
     return out
 
 
@@ -72,8 +96,29 @@ def run_stage(request: ModelRequest, root_url: str, upto: Stage, source: str = "
 
 @flow(name="train-run", log_prints=False)
 def train_run(request: ModelRequest, source: str = "auto", root: str | None = None) -> TrainRecord:
-    """The train deployment's entry point: ingest the request's dataset, then train (the same
-    chain as ``genflow train``). The train stage emits ``genflow.model.trained``."""
-    from genflow.storage.root import resolve_root
+    """The train deployment's and ``genflow train``'s entry point: ingest the request's dataset,
+    then train (the train stage emits ``genflow.model.trained``). The run lands in the report
+    tables as its own run: a ``runs`` row and the model's ``training_history`` rows."""
+    import datetime as dt
 
-    return run_stage(request, resolve_root(root).url, "train", source=source).trained
+    from prefect.context import get_run_context
+
+    from genflow.storage.root import resolve_root
+    from genflow.tasks.reporting.report_tasks import record_run, record_training
+
+    art = resolve_root(root)
+    started = dt.datetime.now(dt.UTC)
+    run_id = f"{started:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:6]}"
+    run_date, flow_run_id = f"{started:%Y-%m-%d}", str(get_run_context().flow_run.id)
+    config = json.dumps({"train": request.model_dump(mode="json"), "source": source})
+    try:
+        out = run_stage(request, art.url, "train", source=source)
+        record_training(run_id, run_date, out.trained, art.url)
+    except Exception as e:
+        record_run(run_id, run_date, flow_run_id, request.profile, config, started, "failed",
+                   f"{type(e).__name__}: {e}"[:2000], art.url)
+        raise
+    seconds = {stage: round(sum(b - a for a, b in spans), 3) for stage, spans in out.spans.items()}
+    record_run(run_id, run_date, flow_run_id, request.profile, config, started, "completed",
+               None, art.url, seconds)
+    return out.trained

@@ -15,90 +15,27 @@ report, and the flow run then ends Failed so operators' alerts fire.
 # their parameter annotations must be real objects, not names to resolve in the worker.
 
 import datetime as dt
+import time
 import uuid
-from typing import Any, Literal
+from typing import Any
 
 from prefect import flow, get_run_logger, task
 from prefect.context import get_run_context
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
-from genflow.core.errors import ConfigError, GenflowError
+from genflow.core.errors import GenflowError
 from genflow.flows.chain import ingest_datasets, run_model
+from genflow.flows.config import PipelineConfig
 from genflow.storage.root import resolve_root
 from genflow.tasks.data.records import SplitRecord
 from genflow.tasks.evaluation.config import eval_config_for
 from genflow.tasks.logs import forward_logs
-from genflow.tasks.models import registry
 from genflow.tasks.reporting.records import BranchFailure, BranchResult, ReportRecord
 from genflow.tasks.reporting.report_tasks import record_run, write_reports
+from genflow.tasks.reporting.stage_times import merge, stage_seconds
 from genflow.tasks.training.request import ModelRequest
 
-
-class PipelineConfig(BaseModel):
-    """What a pipeline run does (a Prefect flow parameter; deployments give deltas).
-
-    Attributes:
-        profile: "smoke", "quick" (CPU default) or "lecture" (default with a GPU).
-        models: registered models to run (default: the six lecture models).
-        datasets: datasets to run each model on (default: the lecture's dataset per model).
-        overrides: per model config deltas, {"dcgan": {"train": {"steps": 500}}}.
-        samples: samples per model (default by profile).
-        concurrency: branches run at once (thread pool workers, or Dask worker processes).
-        task_runner: "threads" or "dask".
-        dask_address: an existing Dask scheduler (else a LocalCluster of processes).
-    """
-
-    model_config = ConfigDict(extra="forbid")
-
-    profile: Literal["smoke", "quick", "lecture"] = "quick"
-    models: list[str] = Field(default_factory=registry.default_names)
-    datasets: list[Literal["mnist", "fashion_mnist"]] | None = None
-    overrides: dict[str, dict[str, dict[str, Any]]] = Field(default_factory=dict)
-    samples: int | None = Field(default=None, ge=2)
-    seed: int = 0
-    source: Literal["auto", "tfds", "idx", "csv"] = "auto"
-    extractor: Literal["domain", "inception"] = "domain"
-    inception_weights: str | None = None
-    concurrency: int = Field(default=1, ge=1, le=16)
-    task_runner: Literal["threads", "dask"] = "threads"
-    dask_address: str | None = None
-
-    def requests(self) -> list[ModelRequest]:
-        """One request per branch, every config checked; ConfigError names branch and field."""
-        unknown = [m for m in self.models if m not in registry.REGISTRY]
-        repeated = sorted({m for m in self.models if self.models.count(m) > 1}
-                          | {d for d in self.datasets or [] if self.datasets.count(d) > 1})
-        if repeated:  # two branches would train into the same run folder
-            raise ConfigError(f"{', '.join(repeated)} listed more than once")
-        if unknown:
-            raise ConfigError(f"models {unknown} are not among {', '.join(registry.names())}")
-        stray = sorted(set(self.overrides) - set(self.models))
-        if stray:
-            raise ConfigError(f"overrides for {stray}: not among the models of this run")
-        out = []
-        for m in self.models:
-            for d in self.datasets or [registry.get(m).dataset]:
-                request = ModelRequest(model=m, dataset=d, profile=self.profile,
-                                       overrides=self.overrides.get(m, {}))
-                try:
-                    request.spec()
-                except ConfigError as e:
-                    raise ConfigError(f"branch {m} on {d}: {e}") from e
-                out.append(request)
-        return out
-
-    def check(self) -> list[ModelRequest]:
-        """``requests()`` plus the pre-flight shape check of every branch's networks (builds
-        them once; imports Keras)."""
-        from genflow.tasks.models.preflight import preflight
-
-        requests = self.requests()
-        for r in requests:
-            try:
-                preflight(r.spec())
-            except ConfigError as e:
-                raise ConfigError(f"branch {r.label}: {e}") from e
-        return requests
+STAGES = ("ingest", "train", "generate", "evaluate", "report")
 
 
 class PipelineResult(BaseModel):
@@ -108,6 +45,7 @@ class PipelineResult(BaseModel):
     status: str
     report: ReportRecord
     branches: list[BranchResult]
+    stage_seconds: dict[str, float] = Field(default_factory=dict)
 
 
 class BranchesFailed(GenflowError):
@@ -126,7 +64,8 @@ def run_branch(request: ModelRequest, data: list[SplitRecord], config: PipelineC
                                  inception_weights=config.inception_weights)
     out = run_model(request, data, root_url, "evaluate", n=config.samples, seed=config.seed,
                     evaluation=evaluation, source=config.source, caller="pipeline")
-    return BranchResult(trained=out.trained, samples=out.samples, evaluation=out.evaluation)
+    return BranchResult(trained=out.trained, samples=out.samples, evaluation=out.evaluation,
+                        spans=out.spans)
 
 
 def task_runner_for(config: PipelineConfig) -> Any:
@@ -167,24 +106,32 @@ def run_branches(config: PipelineConfig, requests: list[ModelRequest],
 
 def finish_run(run_id: str, started: dt.datetime, config: PipelineConfig,
                results: list[BranchResult], failures: list[BranchFailure],
-               root_url: str) -> PipelineResult:
-    """Reports for every finished branch, the runs row, the Prefect artifacts; raises
-    BranchesFailed (after writing all of that) when any branch failed."""
+               root_url: str, spans: dict | None = None) -> PipelineResult:
+    """Reports for every finished branch, the runs row (with per-stage wall times), the Prefect
+    artifacts; raises BranchesFailed (after writing all of that) when any branch failed."""
     logger = get_run_logger()
     art = resolve_root(root_url)
     run_date = f"{started:%Y-%m-%d}"
     flow_run_id = str(get_run_context().flow_run.id)
+    t0 = time.time()
     report = write_reports(run_id, run_date, config.profile, started, results, art.url, failures)
+    all_spans = merge(spans or {}, *(b.spans for b in results), {"report": [(t0, time.time())]})
+    seconds = stage_seconds(all_spans)
+    for stage in STAGES:
+        if stage in seconds:
+            logger.info("stage %-8s %8.1f s wall (%d runs)", stage, seconds[stage],
+                        len(all_spans[stage]))
     error = "; ".join(f"{f.label}: {f.error}" for f in failures)[:2000] or None
     status = "failed" if failures else "completed"
     record_run(run_id, run_date, flow_run_id, config.profile, config.model_dump_json(), started,
-               status, error, art.url)
+               status, error, art.url, seconds)
     _artifacts(run_id, report, results, art.url_of(report.html))
     logger.info("report: %s", art.url_of(report.html))
     if failures:
         raise BranchesFailed(f"{len(failures)} of {len(failures) + len(results)} branches failed "
                              f"({error}); the others are reported in {art.url_of(report.html)}")
-    return PipelineResult(run_id=run_id, status=status, report=report, branches=results)
+    return PipelineResult(run_id=run_id, status=status, report=report, branches=results,
+                          stage_seconds=seconds)
 
 
 def record_failed_run(run_id: str, started: dt.datetime, config: PipelineConfig, error: BaseException,
@@ -211,9 +158,11 @@ def pipeline(config: PipelineConfig | None = None, root: str | None = None) -> P
     logger.info("pipeline run %s (%s profile) under %s", run_id, config.profile, art.url)
     try:
         requests = config.check()
+        t0 = time.time()
         data = ingest_datasets([r.spec().dataset for r in requests], config.source, art.url)
+        spans = {"ingest": [(t0, time.time())]}
         results, failures = run_branches(config, requests, data, art.url)
-        return finish_run(run_id, started, config, results, failures, art.url)
+        return finish_run(run_id, started, config, results, failures, art.url, spans)
     except BranchesFailed:
         raise  # finish_run recorded it, with every other branch reported
     except Exception as e:  # the runs row (same part name: it replaces a "completed" one)

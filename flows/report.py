@@ -55,7 +55,8 @@ def report(model: str, dataset: str, train_key: str, profile: str = "quick",
         logger.info("report run %s: %s on %s, model %s", run_id, model, dataset, trained.run_dir)
         out = run_from_trained(trained, art.url, "evaluate", n=samples, seed=seed,
                                evaluation=eval_config_for(profile))
-        result = BranchResult(trained=trained, samples=out.samples, evaluation=out.evaluation)
+        result = BranchResult(trained=trained, samples=out.samples, evaluation=out.evaluation,
+                              spans=out.spans)
         return finish_run(run_id, started, config, [result], [], art.url)
     except Exception as e:  # the runs row (same part name: it replaces a "completed" one)
         record_failed_run(run_id, started, config, e, art.url)

@@ -13,14 +13,12 @@ from collections.abc import Sequence
 
 from pydantic import ValidationError
 
-from genflow import __version__
+from genflow import __version__, run_config
 from genflow.core.errors import GenflowError, InputError
+from genflow.core.quiet import import_tensorflow_quietly, quiet_tensorflow_defaults
 from genflow.core.settings import configure_prefect
+from genflow.run_config import DATASETS, PROFILES, SOURCES, add_pipeline_options
 from genflow.storage.root import PREFECT, ROOT_ENV, ArtifactRoot, resolve_root
-
-DATASETS = ("mnist", "fashion_mnist")
-SOURCES = ("auto", "tfds", "idx", "csv")
-PROFILES = ("smoke", "quick", "lecture")
 
 
 def _root_option(p: argparse.ArgumentParser) -> None:
@@ -38,23 +36,21 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     run = sub.add_parser("run", help="the whole pipeline: ingest, train, generate, evaluate, report")
-    run.add_argument("--profile", choices=PROFILES,
-                     help="default: quick on a CPU, lecture when a GPU is present")
-    run.add_argument("--models", nargs="+", choices=models,
-                     help=f"default: {' '.join(registry.default_names())}")
-    run.add_argument("--datasets", nargs="+", choices=DATASETS,
-                     help="default: the lecture's dataset for each model")
-    run.add_argument("--samples", type=int, metavar="N")
-    run.add_argument("--source", choices=SOURCES, default="auto")
-    run.add_argument("--concurrency", type=int, default=1, help="branches run at once")
-    run.add_argument("--task-runner", choices=("threads", "dask"), default="threads")
-    run.add_argument("--dask-address", metavar="ADDR", help="an existing Dask scheduler")
-    run.add_argument("--set", dest="overrides", action="append", default=[],
-                     metavar="MODEL.SECTION.FIELD=VALUE",
-                     help="override one model's config field, e.g. dcgan.train.steps=500")
-    run.add_argument("--seed", type=int, default=0, help="sampling seed")
+    add_pipeline_options(run, models, registry.default_names())
     _root_option(run)
     run.set_defaults(func=cmd_run)
+
+    config = sub.add_parser("config", help="show the resolved pipeline config")
+    config_sub = config.add_subparsers(dest="config_command", required=True, metavar="ACTION")
+    show = config_sub.add_parser("show", help="print the config `genflow run` would use (YAML)")
+    add_pipeline_options(show, models, registry.default_names())
+    _root_option(show)
+    show.set_defaults(func=cmd_config_show)
+
+    runs = sub.add_parser("runs", help="list recorded runs, newest first")
+    runs.add_argument("--last", type=int, default=20, metavar="N", help="at most N runs (20)")
+    _root_option(runs)
+    runs.set_defaults(func=cmd_runs)
 
     report = sub.add_parser("report", help="print a run's metrics table")
     report.add_argument("--run", default="latest", metavar="latest|RUN_ID")
@@ -131,22 +127,23 @@ def cmd_ingest(args: argparse.Namespace, root: ArtifactRoot) -> int:
     return 0
 
 
-def cmd_run(args: argparse.Namespace, root: ArtifactRoot) -> int:
+def _default_profile() -> str:
     from genflow.tasks.training.devices import gpu_present
 
-    profile = args.profile or ("lecture" if gpu_present() else "quick")
-    fields = {"profile": profile, "source": args.source, "samples": args.samples,
-              "concurrency": args.concurrency, "task_runner": args.task_runner,
-              "dask_address": args.dask_address}
-    if args.models:
-        fields["models"] = args.models
-    if args.datasets:
-        fields["datasets"] = args.datasets
-    fields["seed"] = args.seed
-    fields["overrides"] = _model_overrides(args.overrides)
-    from genflow.flows.pipeline import PipelineConfig, pipeline
+    return "lecture" if gpu_present() else "quick"
 
-    config = PipelineConfig(**fields)
+
+def cmd_config_show(args: argparse.Namespace, root: ArtifactRoot) -> int:
+    print(run_config.to_yaml(run_config.resolve(args, _default_profile())), end="")
+    return 0
+
+
+def cmd_run(args: argparse.Namespace, root: ArtifactRoot) -> int:
+    config = run_config.resolve(args, _default_profile())
+    profile = config.profile
+    from genflow.flows.pipeline import pipeline
+
+    import_tensorflow_quietly()
     config.check()  # every branch's config and shapes, before Prefect starts (exit 2)
     result = pipeline(config, root=root.url)
     print(f"genflow run {result.run_id} ({profile}) completed")
@@ -155,20 +152,9 @@ def cmd_run(args: argparse.Namespace, root: ArtifactRoot) -> int:
           f"({', '.join(sorted(result.report.tables))})")
     _print_summary([(b.trained.model, b.trained.dataset, b.evaluation.metrics)
                     for b in result.branches])
+    print("  wall time per stage: " + ", ".join(
+        f"{stage} {seconds:.1f} s" for stage, seconds in result.stage_seconds.items()))
     return 0
-
-
-def _model_overrides(pairs: list[str]) -> dict:
-    """``["dcgan.train.steps=500"]`` -> {"dcgan": {"model": {}, "train": {"steps": 500}}}."""
-    from genflow.tasks.training.profiles import parse_overrides
-
-    by_model: dict[str, list[str]] = {}
-    for pair in pairs:
-        model, dot, rest = pair.partition(".")
-        if not dot or not rest:
-            raise InputError(f"--set {pair!r} must look like MODEL.train.FIELD=VALUE")
-        by_model.setdefault(model, []).append(rest)
-    return {model: parse_overrides(rest) for model, rest in by_model.items()}
 
 
 def _print_summary(rows: list[tuple[str, str, list[dict]]]) -> None:
@@ -183,6 +169,34 @@ def _print_summary(rows: list[tuple[str, str, list[dict]]]) -> None:
                 "" if m["floor"] is None else f" ({m['floor']:.3f})"))
         print(f"  {model:<14}{dataset:<14}" + "".join(f"{c:>20}" for c in cells))
     print("  (real-data floor in brackets; n and every other metric: genflow report)")
+
+
+def _run_models(config_json: str) -> str:
+    import json
+
+    config = json.loads(config_json)
+    if "train" in config:  # a standalone training
+        return str(config["train"].get("model", ""))
+    return " ".join(config.get("models") or [])
+
+
+def cmd_runs(args: argparse.Namespace, root: ArtifactRoot) -> int:
+    """Runs from the `runs` table only (works on a copy of reports/)."""
+    from genflow.storage.parquet import read_table
+    from genflow.storage.schemas import RUNS_TABLE
+
+    if args.last < 1:
+        raise InputError(f"--last must be >= 1, got {args.last}")
+    rows = sorted(read_table(root, RUNS_TABLE).to_pylist(), key=lambda r: r["started_at"],
+                  reverse=True)[:args.last]
+    if not rows:
+        raise InputError(f"{root.url_of('reports', RUNS_TABLE)}: no runs recorded yet")
+    print(f"{'run':<26}{'started (UTC)':<21}{'profile':<9}{'status':<11}{'wall':>9}  models")
+    for r in rows:
+        wall = (r["finished_at"] - r["started_at"]).total_seconds()
+        print(f"{r['run_id']:<26}{r['started_at']:%Y-%m-%d %H:%M:%S}  {r['profile']:<9}"
+              f"{r['status']:<11}{wall:>8.1f}s  {_run_models(r['config_json'])}")
+    return 0
 
 
 def cmd_report(args: argparse.Namespace, root: ArtifactRoot) -> int:
@@ -215,9 +229,9 @@ def cmd_train(args: argparse.Namespace, root: ArtifactRoot) -> int:
     request = ModelRequest(model=args.model, dataset=args.dataset, profile=args.profile,
                            overrides=overrides)
     _preflight(request)
-    from genflow.flows.chain import run_stage
+    from genflow.flows.chain import train_run
 
-    r = run_stage(request, root.url, "train", source=args.source).trained
+    r = train_run(request, source=args.source, root=root.url)  # lands in the tables as a run
     print(f"trained {r.model} on {r.dataset} ({r.profile}): {r.steps} iterations, "
           f"{r.images_per_second:.0f} images/s on {r.devices}"
           + (f", resumed from {r.resumed_from}" if r.resumed_from else ""))
@@ -231,7 +245,9 @@ def _preflight(request) -> None:
     """Config fields and network shapes, before Prefect starts or anything is written."""
     from genflow.tasks.models.preflight import preflight
 
-    preflight(request.spec())
+    spec = request.spec()
+    import_tensorflow_quietly()
+    preflight(spec)
 
 
 def _stage_args(args: argparse.Namespace) -> dict:
@@ -261,16 +277,24 @@ def cmd_evaluate(args: argparse.Namespace, root: ArtifactRoot) -> int:
     kwargs = _stage_args(args)
     from genflow.tasks.evaluation.config import eval_config_for
 
-    config = eval_config_for(args.profile, extractor=args.extractor,
-                             inception_weights=args.inception_weights)
+    eval_config_for(args.profile, extractor=args.extractor,  # bad values fail before any work
+                    inception_weights=args.inception_weights)
     if args.extractor == "inception":
         from genflow.tasks.evaluation.extractors import load_inception
 
         load_inception(args.inception_weights)  # a missing file fails before any work
-    from genflow.flows.chain import run_stage
+    from genflow.flows.config import PipelineConfig
+    from genflow.flows.pipeline import pipeline
 
-    r = run_stage(root_url=root.url, upto="evaluate", evaluation=config, **kwargs).evaluation
-    print(f"{r.model} on {r.dataset} ({r.profile}):")
+    request = kwargs["request"]
+    # One model through the pipeline: each stage once, and the run lands in the report tables.
+    result = pipeline(PipelineConfig(
+        profile=request.profile, models=[request.model], datasets=[request.spec().dataset],
+        overrides={request.model: request.overrides} if request.overrides else {},
+        samples=kwargs["n"], seed=kwargs["seed"], source=kwargs["source"],
+        extractor=args.extractor, inception_weights=args.inception_weights), root=root.url)
+    r = result.branches[0].evaluation
+    print(f"{r.model} on {r.dataset} ({r.profile}), run {result.run_id}:")
     print(f"  {'metric':<26}{'value':>10}{'floor':>10}{'n':>7}  extractor")
     for row in r.metrics:
         floor = "" if row["floor"] is None else f"{row['floor']:.4f}"
@@ -291,6 +315,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     # One line per API call or credential lookup otherwise.
     for chatty in ("httpx", "botocore", "aiobotocore", "s3fs", "fsspec"):
         logging.getLogger(chatty).setLevel(logging.WARNING)
+    quiet_tensorflow_defaults()
     try:
         root = resolve_root(args.root)
         configure_prefect(root.makedirs(PREFECT) if root.is_local else None)

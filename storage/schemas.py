@@ -57,6 +57,9 @@ RUNS = pa.schema([
     pa.field("finished_at", _TS, nullable=False),
     pa.field("status", pa.string(), nullable=False),
     pa.field("error", pa.string()),
+    # Wall seconds per stage (ingest, train, generate, evaluate, report): the union of the
+    # stage's intervals over all branches, so concurrent branches are not counted twice.
+    pa.field("stage_seconds", pa.map_(pa.string(), pa.float64())),
 ])
 
 # reports/training_history: one row per (model, iteration, metric).
@@ -84,6 +87,10 @@ SAMPLES = pa.schema([
     pa.field("predicted_class", pa.int64()),
     pa.field("nn_index", pa.int64(), nullable=False),
     pa.field("nn_distance", pa.float64(), nullable=False),
+    # Lineage (additive, null in rows written before them): the model's training cache key
+    # (its run folder and record.json) and the sampling seed.
+    pa.field("train_key", pa.string()),
+    pa.field("seed", pa.int64()),
 ])
 
 # reports/neighbours: nearest training image of every sample under the lecture's metric.
@@ -98,6 +105,10 @@ NEIGHBOURS = pa.schema([
     pa.field("distance", pa.float64(), nullable=False),
     pa.field("metric", pa.string(), nullable=False),
     pa.field("is_copy", pa.bool_(), nullable=False),
+    # Lineage (additive, null in rows written before them): the model's training cache key
+    # (its run folder and record.json) and the sampling seed.
+    pa.field("train_key", pa.string()),
+    pa.field("seed", pa.int64()),
 ])
 
 # reports/metrics: long format, one row per (model, metric).
@@ -113,6 +124,10 @@ METRICS = pa.schema([
     pa.field("n", pa.int64(), nullable=False),
     pa.field("extractor", pa.string(), nullable=False),
     pa.field("floor", pa.float64()),
+    # Lineage (additive, null in rows written before them): the model's training cache key
+    # (its run folder and record.json) and the sampling seed.
+    pa.field("train_key", pa.string()),
+    pa.field("seed", pa.int64()),
 ])
 
 # Partition columns per report table (hive folders, read back as strings).

@@ -101,3 +101,82 @@ def test_run_checks_every_branch_before_anything_is_written(tmp_path: Path) -> N
     assert field.returncode == 2 and "branch vae on mnist: train.batch_size" in field.stderr
     twice = _run(["run", "--models", "vae", "vae", "--root", str(root)])
     assert twice.returncode == 2 and "vae listed more than once" in twice.stderr
+
+
+def test_config_file_flags_and_show(tmp_path: Path) -> None:
+    """A YAML file maps onto PipelineConfig, flags override it, `config show` prints the result;
+    unknown keys and bad values name the file and the key (exit 2)."""
+    import yaml
+
+    from genflow.flows.config import PipelineConfig
+    from genflow.run_config import FLAG_FIELDS
+
+    assert set(FLAG_FIELDS.values()) | {"overrides"} == set(PipelineConfig.model_fields)
+    config = tmp_path / "nightly.yaml"
+    config.write_text("profile: smoke\nmodels: [pixel, mlp_gan]\nseed: 1\n"
+                      "overrides:\n  mlp_gan:\n    train: {steps: 6}\n")
+    shown = _run(["config", "show", "--config", str(config), "--seed", "7",
+                  "--set", "mlp_gan.model.zdim=16", "--root", str(tmp_path / "root")])
+    assert shown.returncode == 0, shown.stderr
+    resolved = yaml.safe_load(shown.stdout)
+    assert resolved["profile"] == "smoke" and resolved["seed"] == 7  # the flag wins
+    assert resolved["overrides"] == {"mlp_gan": {"train": {"steps": 6}, "model": {"zdim": 16}}}
+    assert PipelineConfig(**resolved).models == ["pixel", "mlp_gan"]  # the deployments' schema
+
+    config.write_text("profile: smoke\nmodelz: [pixel]\n")
+    unknown = _run(["run", "--config", str(config), "--root", str(tmp_path / "root")])
+    assert unknown.returncode == 2
+    assert unknown.stderr.strip() == f"genflow: error: {config}: modelz: Extra inputs are not permitted"
+    config.write_text("concurrency: 0\n")
+    bad = _run(["config", "show", "--config", str(config)])
+    assert bad.returncode == 2 and f"{config}: concurrency:" in bad.stderr
+    config.write_text("- a list\n")
+    assert _run(["config", "show", "--config", str(config)]).returncode == 2
+    missing = _run(["config", "show", "--config", str(tmp_path / "nope.yaml")])
+    assert missing.returncode == 2 and "nope.yaml: cannot read" in missing.stderr
+
+
+@pytest.mark.usefixtures("prefect_server")
+def test_console_is_quiet_when_not_a_terminal(tmp_path: Path, mnist_csv: Path) -> None:
+    """Piped output: no progress-bar redraws, no TensorFlow C++ start-up lines."""
+    from prefect.settings import PREFECT_API_URL
+
+    env = {"PREFECT_API_URL": PREFECT_API_URL.value()}
+    env_clean = {k: v for k, v in os.environ.items() if k not in ("TF_CPP_MIN_LOG_LEVEL",
+                                                                  "GENFLOW_TF_LOGS")}
+    out = subprocess.run([GENFLOW, "train", "--model", "mlp_gan", "--profile", "smoke",
+                          "--source", "csv", "--root", str(tmp_path / "root")],
+                         capture_output=True, text=True, env={**env_clean, **env}, timeout=600)
+    assert out.returncode == 0, out.stderr[-3000:]
+    both = out.stdout + out.stderr
+    assert "\r" not in both and "━" not in both and "step" not in out.stdout
+    for noise in ("cudart_stub", "cuInit", "absl::InitializeLog", "oneDNN"):
+        assert noise not in both, noise
+    assert "trained mlp_gan on mnist" in out.stdout
+    assert "iteration 4/4" in out.stderr  # progress as log lines instead
+
+    # A standalone training lands in the report tables as its own run.
+    from genflow.storage.parquet import read_table
+    from genflow.storage.root import resolve_root
+
+    root = resolve_root(tmp_path / "root")
+    [run] = read_table(root, "runs").to_pylist()
+    assert run["status"] == "completed" and '"model":"mlp_gan"' in run["config_json"].replace(" ", "")
+    history = read_table(root, "training_history").to_pylist()
+    assert {h["run_id"] for h in history} == {run["run_id"]} and len(history) >= 4 * 4
+
+    scored = subprocess.run([GENFLOW, "evaluate", "--model", "pixel", "--profile", "smoke",
+                             "--source", "csv", "--root", str(tmp_path / "root")],
+                            capture_output=True, text=True, env={**env_clean, **env}, timeout=600)
+    assert scored.returncode == 0, scored.stderr[-3000:]
+    runs = read_table(root, "runs").to_pylist()
+    assert len(runs) == 2
+    metrics = read_table(root, "metrics").to_pylist()
+    assert {m["model"] for m in metrics} == {"pixel"} and metrics[0]["train_key"].startswith("train-")
+
+    listed = _run(["runs", "--root", str(tmp_path / "root")], env)
+    assert listed.returncode == 0, listed.stderr
+    lines = listed.stdout.strip().splitlines()
+    assert len(lines) == 3 and lines[1].split()[0] == max(r["run_id"] for r in runs)
+    assert lines[1].rstrip().endswith("pixel") and lines[2].rstrip().endswith("mlp_gan")
+    assert all(" completed " in line for line in lines[1:])

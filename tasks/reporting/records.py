@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from genflow.tasks.evaluation.records import EvalRecord
 from genflow.tasks.generation.records import SampleRecord
@@ -10,9 +10,13 @@ from genflow.tasks.training.records import TrainRecord
 
 
 class BranchResult(BaseModel):
+    """The records of one branch and when each of its stages ran ({stage: [(start, end)]},
+    seconds since the epoch)."""
+
     trained: TrainRecord
     samples: SampleRecord
     evaluation: EvalRecord
+    spans: dict[str, list[tuple[float, float]]] = Field(default_factory=dict)
 
 
 class BranchFailure(BaseModel):

@@ -25,6 +25,7 @@ from genflow.tasks.reporting.curves import loss_curves_png
 from genflow.tasks.reporting.html import ModelSection, render_report
 from genflow.tasks.reporting.records import BranchFailure, BranchResult, ReportRecord
 from genflow.tasks.task_policies import retry_unless_bad_input
+from genflow.tasks.training.records import TrainRecord
 
 log = logging.getLogger(__name__)
 PIPELINE_CODE_VERSION = code_version(__name__)
@@ -81,12 +82,13 @@ def write_reports(run_id: str, run_date: str, profile: str, started: dt.datetime
             run_id, run_date, t.dataset, t.model, t.key, history), part))
         neighbours = read_parquet(root, e.neighbours_path)
         images = read_parquet(root, s.path).column("image").combine_chunks()
+        lineage = {"train_key": t.key, "seed": s.seed}  # which model, which draw
         files.append(append_rows(root, schemas.SAMPLES_TABLE, tables.sample_rows(
-            run_id, run_date, t.dataset, t.model, images, neighbours), part))
+            run_id, run_date, t.dataset, t.model, images, neighbours, **lineage), part))
         files.append(append_rows(root, schemas.NEIGHBOURS_TABLE, tables.neighbour_rows(
-            run_id, run_date, t.dataset, t.model, neighbours), part))
+            run_id, run_date, t.dataset, t.model, neighbours, **lineage), part))
         files.append(append_rows(root, schemas.METRICS_TABLE, tables.metric_rows(
-            run_id, run_date, t.dataset, t.model, profile, e.metrics), part))
+            run_id, run_date, t.dataset, t.model, profile, e.metrics, **lineage), part))
     table_dirs = {name: root.url_of(REPORTS, name) for name in schemas.SCHEMAS}
     finished = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
     page = render_report(run_id, profile, started.strftime("%Y-%m-%d %H:%M:%S UTC"), finished,
@@ -99,13 +101,24 @@ def write_reports(run_id: str, run_date: str, profile: str, started: dt.datetime
                         tables={k: f"{REPORTS}/{k}" for k in schemas.SCHEMAS})
 
 
+@task(name="record-training", retries=3, retry_delay_seconds=2,
+      retry_condition_fn=retry_unless_bad_input)
+def record_training(run_id: str, run_date: str, trained: TrainRecord, root_url: str) -> str:
+    """A standalone training's rows in ``training_history`` (its runs row is record_run's)."""
+    root = resolve_root(root_url)
+    history = read_parquet(root, trained.files["history"], schema=HISTORY)
+    return append_rows(root, schemas.HISTORY_TABLE, tables.history_rows(
+        run_id, run_date, trained.dataset, trained.model, trained.key, history),
+        f"{run_id}-{trained.model}")
+
+
 @task(name="record-run", retries=3, retry_delay_seconds=2)
 def record_run(run_id: str, run_date: str, flow_run_id: str | None, profile: str,
                config_json: str, started: dt.datetime, status: str, error: str | None,
-               root_url: str) -> str:
+               root_url: str, stage_seconds: dict[str, float] | None = None) -> str:
     """Append the run's row to ``runs`` (deterministic part name: idempotent on retry)."""
     root = resolve_root(root_url)
     row = tables.run_row(run_id, run_date, flow_run_id, profile, config_json,
                          PIPELINE_CODE_VERSION, package_versions(), started,
-                         dt.datetime.now(dt.UTC), status, error)
+                         dt.datetime.now(dt.UTC), status, error, stage_seconds)
     return append_rows(root, schemas.RUNS_TABLE, row, run_id)

@@ -27,12 +27,15 @@ def _table(schema: pa.Schema, columns: dict[str, object], n: int) -> pa.Table:
 
 def run_row(run_id: str, run_date: str, flow_run_id: str | None, profile: str, config_json: str,
             code_version: str, package_versions: str, started: dt.datetime,
-            finished: dt.datetime, status: str, error: str | None) -> pa.Table:
+            finished: dt.datetime, status: str, error: str | None,
+            stage_seconds: dict[str, float] | None = None) -> pa.Table:
     return pa.Table.from_pylist([{
         "run_date": run_date, "run_id": run_id, "flow_run_id": flow_run_id, "profile": profile,
         "config_json": config_json, "code_version": code_version,
         "package_versions": package_versions, "started_at": started, "finished_at": finished,
-        "status": status, "error": error}], schema=schemas.RUNS)
+        "status": status, "error": error,
+        "stage_seconds": None if stage_seconds is None else sorted(stage_seconds.items())}],
+        schema=schemas.RUNS)
 
 
 def history_rows(run_id: str, run_date: str, dataset: str, model: str, train_key: str,
@@ -45,10 +48,12 @@ def history_rows(run_id: str, run_date: str, dataset: str, model: str, train_key
 
 
 def sample_rows(run_id: str, run_date: str, dataset: str, model: str, images: pa.Array,
-                neighbours: pa.Table) -> pa.Table:
+                neighbours: pa.Table, train_key: str | None = None,
+                seed: int | None = None) -> pa.Table:
     n = neighbours.num_rows
     return _table(schemas.SAMPLES, {
         "run_date": run_date, "dataset": dataset, "run_id": run_id, "model": model,
+        "train_key": train_key, "seed": seed,
         "sample_index": neighbours.column("index"), "image": images.slice(0, n),
         "predicted_class": neighbours.column("predicted_class"),
         "nn_index": neighbours.column("nn_index"),
@@ -56,19 +61,23 @@ def sample_rows(run_id: str, run_date: str, dataset: str, model: str, images: pa
 
 
 def neighbour_rows(run_id: str, run_date: str, dataset: str, model: str,
-                   neighbours: pa.Table) -> pa.Table:
+                   neighbours: pa.Table, train_key: str | None = None,
+                   seed: int | None = None) -> pa.Table:
     n = neighbours.num_rows
     return _table(schemas.NEIGHBOURS, {
         "run_date": run_date, "dataset": dataset, "run_id": run_id, "model": model,
+        "train_key": train_key, "seed": seed,
         "sample_index": neighbours.column("index"), "train_index": neighbours.column("nn_index"),
         "distance": neighbours.column("nn_distance"), "metric": "mae",
         "is_copy": neighbours.column("is_copy")}, n)
 
 
 def metric_rows(run_id: str, run_date: str, dataset: str, model: str, profile: str,
-                metrics: list[dict]) -> pa.Table:
+                metrics: list[dict], train_key: str | None = None,
+                seed: int | None = None) -> pa.Table:
     return pa.Table.from_pylist([{
         "run_date": run_date, "dataset": dataset, "run_id": run_id, "model": model,
+        "train_key": train_key, "seed": seed,
         "profile": profile, "metric": m["metric"], "value": float(m["value"]), "n": int(m["n"]),
         "extractor": m["extractor"], "floor": None if m["floor"] is None else float(m["floor"]),
     } for m in metrics], schema=schemas.METRICS)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import math
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -180,7 +181,10 @@ def _recorder_class() -> type:
             self.rows, self.progress, self.offset = rows, progress, 0
             self.latest: dict[str, float] = {}
             self.grids: list[str] = []
-            self.bar = keras.utils.Progbar(total, stateful_metrics=None) if verbose else None
+            # A bar redraws in place: on a terminal only. Elsewhere (a log file, a worker) each
+            # checkpoint interval is one log line.
+            self.bar = (keras.utils.Progbar(total, stateful_metrics=None)
+                        if verbose and sys.stdout.isatty() else None)
             self._prev: dict[str, float] = {}
             zdim = spec.model.zdim
             rng = np.random.default_rng(spec.train.seed + 7919)

@@ -42,6 +42,18 @@ def _count(env: dict, deployment_id: str) -> list:
                                            "limit": 50})
 
 
+def wait_for_run(env: dict, deployment_id: str, what: str, timeout: float = 420) -> list:
+    """The deployment's runs once its newest has finished; it must have completed."""
+    deadline = time.monotonic() + timeout
+    while True:
+        runs = _count(env, deployment_id)
+        if runs and runs[0]["state"]["type"] in ("COMPLETED", "FAILED", "CRASHED"):
+            assert runs[0]["state"]["type"] == "COMPLETED", runs[0]["state"]
+            return runs
+        assert time.monotonic() < deadline, what
+        time.sleep(3)
+
+
 def _logs(env: dict, flow_run_ids: list[str]) -> list[dict]:
     return _api(env, "/logs/filter", {"logs": {"flow_run_id": {"any_": flow_run_ids}},
                                       "limit": 200})
@@ -77,14 +89,8 @@ def test_one_training_yields_exactly_one_report(api_server: dict, tmp_path: Path
                   "source": "csv", "root": str(root)}
         _prefect(env, "deployment", "run", "train-run/train", "--params", json.dumps(params))
         train_id, report_id = deployments["train"]["id"], deployments["report"]["id"]
-        deadline = time.monotonic() + 420
-        while True:  # the train run, then the report run its event triggers, both complete
-            reports = _count(env, report_id)
-            if reports and reports[0]["state"]["type"] in ("COMPLETED", "FAILED", "CRASHED"):
-                break
-            assert time.monotonic() < deadline, "no report run completed"
-            time.sleep(3)
-        assert reports[0]["state"]["type"] == "COMPLETED", reports[0]["state"]
+        # the train run, then the report run its event triggers, both complete
+        reports = wait_for_run(env, report_id, "no report run completed")
         quiet_until = time.monotonic() + 150  # the worker keeps polling: nothing more arrives
         while time.monotonic() < quiet_until:
             assert len(_count(env, report_id)) == 1 and len(_count(env, train_id)) == 1
@@ -95,15 +101,7 @@ def test_one_training_yields_exactly_one_report(api_server: dict, tmp_path: Path
                            "root": str(root)}
         _prefect(env, "deployment", "run", "pipeline/pipeline", "--params",
                  json.dumps(pipeline_params))
-        pipeline_id = deployments["pipeline"]["id"]
-        deadline = time.monotonic() + 420
-        while True:
-            runs = _count(env, pipeline_id)
-            if runs and runs[0]["state"]["type"] in ("COMPLETED", "FAILED", "CRASHED"):
-                break
-            assert time.monotonic() < deadline, "the pipeline run did not finish"
-            time.sleep(3)
-        assert runs[0]["state"]["type"] == "COMPLETED", runs[0]["state"]
+        wait_for_run(env, deployments["pipeline"]["id"], "the pipeline run did not finish")
         time.sleep(30)
         assert len(_count(env, report_id)) == 1
     finally:

@@ -49,6 +49,10 @@ def test_tables_hold_the_run(first_run, pipeline_root: Path) -> None:
     assert {m["model"] for m in metrics if m["run_id"] == run} == {"pixel", "mlp_gan"}
     fid = [m for m in metrics if m["metric"] == "fid" and m["run_id"] == run]
     assert all(m["floor"] is not None and m["n"] == 64 for m in fid)
+    keys = {b.trained.model: b.trained.key for b in first_run.branches}
+    for table in ("metrics", "samples", "neighbours"):  # every row names its exact model
+        rows = [r for r in read_table(root, table).to_pylist() if r["run_id"] == run]
+        assert rows and all(r["train_key"] == keys[r["model"]] and r["seed"] == 0 for r in rows)
     runs = read_table(root, "runs").to_pylist()
     assert [(r["run_id"], r["status"]) for r in runs] == [(run, "completed")]
     assert '"tensorflow"' in runs[0]["package_versions"]
@@ -60,6 +64,16 @@ def test_tables_hold_the_run(first_run, pipeline_root: Path) -> None:
     # hive folders an analyst can prune on
     assert (pipeline_root / "reports" / "metrics" / f"run_date={runs[0]['run_date']}"
             / "dataset=mnist").is_dir()
+
+
+def test_runs_row_records_wall_time_per_stage(first_run, pipeline_root: Path) -> None:
+    [run] = [r for r in read_table(resolve_root(pipeline_root), "runs").to_pylist()
+             if r["run_id"] == first_run.run_id]
+    seconds = dict(run["stage_seconds"])
+    assert list(first_run.stage_seconds) == ["ingest", "train", "generate", "evaluate", "report"]
+    assert seconds == first_run.stage_seconds and all(v > 0 for v in seconds.values())
+    wall = (run["finished_at"] - run["started_at"]).total_seconds()
+    assert sum(seconds.values()) <= wall + 1  # wall times of sequential stages, not run sums
 
 
 def test_readme_queries_run_in_duckdb(first_run, pipeline_root: Path) -> None:

@@ -33,6 +33,14 @@ def test_bad_remote_roots_fail_in_one_line(s3_server, tmp_path: Path) -> None:
     assert missing.returncode == 2, missing.stderr
     assert missing.stderr.count("\n") == 1
     assert "root s3://no-such-bucket-genflow/x" in missing.stderr
+    no_credentials = {k: v for k, v in os.environ.items()
+                      if k not in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")}
+    no_credentials.update(AWS_SHARED_CREDENTIALS_FILE=str(tmp_path / "none"),
+                          AWS_CONFIG_FILE=str(tmp_path / "none"), AWS_EC2_METADATA_DISABLED="true")
+    anonymous = subprocess.run([GENFLOW, "report", "--root", "s3://genflow-test/x"],
+                               capture_output=True, text=True, timeout=300, env=no_credentials)
+    assert anonymous.returncode == 2 and anonymous.stderr.count("\n") == 1
+    assert "root s3://genflow-test/x" in anonymous.stderr
     unknown = _run_cli("report", "--root", "nosuchproto://bucket/x")
     assert unknown.returncode == 2 and "root nosuchproto://bucket/x" in unknown.stderr
     assert not list(tmp_path.iterdir())

@@ -10,14 +10,13 @@ import json
 import os
 import signal
 import subprocess
-import time
 from pathlib import Path
 
 import pytest
 
 from genflow.storage.parquet import read_table
 from genflow.storage.root import resolve_root
-from tests.flows.test_deployment import BIN, REPO, _api, _count, _prefect
+from tests.flows.test_deployment import BIN, REPO, _api, _count, _prefect, wait_for_run
 
 pytestmark = pytest.mark.slow
 
@@ -50,18 +49,11 @@ def test_scale_out_guide(api_server: dict, s3_server, bucket_root: str, tmp_path
         params = {"request": {"model": "pixel", "profile": "smoke"}, "source": "csv",
                   "root": bucket_root}
         _prefect(env, "deployment", "run", "train-run/train", "--params", json.dumps(params))
-        deadline = time.monotonic() + 420
-        while True:
-            reports = _count(env, deployments["report"]["id"])
-            if reports and reports[0]["state"]["type"] in ("COMPLETED", "FAILED", "CRASHED"):
-                break
-            assert time.monotonic() < deadline, "no report run completed"
-            time.sleep(3)
+        reports = wait_for_run(env, deployments["report"]["id"], "no report run completed")
     finally:
         for w in workers:
             os.killpg(w.pid, signal.SIGTERM)
             w.wait(timeout=60)
-    assert reports[0]["state"]["type"] == "COMPLETED", reports[0]["state"]
     assert reports[0]["work_pool_name"] == "genflow-cpu"
     [trained] = _count(env, deployments["train"]["id"])
     assert trained["work_pool_name"] == "genflow-gpu" and trained["state"]["type"] == "COMPLETED"
