@@ -8,7 +8,6 @@ once per call. Stage flows themselves never call one another.
 import json
 import logging
 import time
-import uuid
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -105,10 +104,12 @@ def train_run(request: ModelRequest, source: str = "auto", root: str | None = No
 
     from genflow.storage.root import resolve_root
     from genflow.tasks.reporting.report_tasks import record_run, record_training
+    from genflow.tasks.reporting.stage_times import stage_seconds
+    from genflow.tasks.reporting.tables import new_run_id
 
     art = resolve_root(root)
     started = dt.datetime.now(dt.UTC)
-    run_id = f"{started:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:6]}"
+    run_id = new_run_id(started)
     run_date, flow_run_id = f"{started:%Y-%m-%d}", str(get_run_context().flow_run.id)
     config = json.dumps({"train": request.model_dump(mode="json"), "source": source})
     try:
@@ -118,7 +119,7 @@ def train_run(request: ModelRequest, source: str = "auto", root: str | None = No
         record_run(run_id, run_date, flow_run_id, request.profile, config, started, "failed",
                    f"{type(e).__name__}: {e}"[:2000], art.url)
         raise
-    seconds = {stage: round(sum(b - a for a, b in spans), 3) for stage, spans in out.spans.items()}
+    seconds = stage_seconds(out.spans)
     record_run(run_id, run_date, flow_run_id, request.profile, config, started, "completed",
                None, art.url, seconds)
     return out.trained

@@ -16,7 +16,6 @@ report, and the flow run then ends Failed so operators' alerts fire.
 
 import datetime as dt
 import time
-import uuid
 from typing import Any
 
 from prefect import flow, get_run_logger, task
@@ -33,6 +32,7 @@ from genflow.tasks.logs import forward_logs
 from genflow.tasks.reporting.records import BranchFailure, BranchResult, ReportRecord
 from genflow.tasks.reporting.report_tasks import record_run, write_reports
 from genflow.tasks.reporting.stage_times import merge, stage_seconds
+from genflow.tasks.reporting.tables import new_run_id
 from genflow.tasks.training.request import ModelRequest
 
 STAGES = ("ingest", "train", "generate", "evaluate", "report")
@@ -50,10 +50,6 @@ class PipelineResult(BaseModel):
 
 class BranchesFailed(GenflowError):
     """Some branches failed at run time; the others were reported."""
-
-
-def new_run_id(now: dt.datetime) -> str:
-    return f"{now:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:6]}"
 
 
 @task(name="run-branch")

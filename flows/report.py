@@ -20,13 +20,13 @@ from genflow.flows.pipeline import (
     PipelineConfig,
     PipelineResult,
     finish_run,
-    new_run_id,
     record_failed_run,
 )
 from genflow.storage.root import resolve_root
 from genflow.tasks.evaluation.config import eval_config_for
 from genflow.tasks.logs import forward_logs
 from genflow.tasks.reporting.records import BranchResult
+from genflow.tasks.reporting.tables import new_run_id
 from genflow.tasks.training.train_tasks import load_trained
 
 

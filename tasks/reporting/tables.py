@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 import numpy as np
 import pyarrow as pa
@@ -23,6 +24,11 @@ def _table(schema: pa.Schema, columns: dict[str, object], n: int) -> pa.Table:
         else:
             arrays.append(pa.array([value] * n, field.type))
     return pa.Table.from_arrays(arrays, schema=schema)
+
+
+def new_run_id(now: dt.datetime) -> str:
+    """``YYYYMMDDTHHMMSSZ-xxxxxx``: sorts by start time, unique across concurrent runs."""
+    return f"{now:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:6]}"
 
 
 def run_row(run_id: str, run_date: str, flow_run_id: str | None, profile: str, config_json: str,
