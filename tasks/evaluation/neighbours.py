@@ -81,7 +81,8 @@ def _pooled(flat: np.ndarray, size: int) -> np.ndarray | None:
 
 def nearest_neighbours(queries: np.ndarray, reference: np.ndarray, k: int = 1,
                        metric: Metric = "mae") -> tuple[np.ndarray, np.ndarray]:
-    """Exact k nearest reference rows of every query.
+    """Exact k nearest reference rows of every query (builds a one-off index; callers that
+    query one reference repeatedly keep a ``NeighbourIndex`` instead).
 
     Args:
         queries: float (n, ...) in [0, 1]; flattened to (n, D).
@@ -95,43 +96,69 @@ def nearest_neighbours(queries: np.ndarray, reference: np.ndarray, k: int = 1,
     Raises:
         InputError: empty inputs, NaN/Inf, values outside [0, 1], mismatched D, bad k/metric.
     """
-    if metric not in ("mae", "l2"):
-        raise InputError(f"metric {metric!r} must be 'mae' or 'l2'")
-    q = _validate(queries, "queries")
-    r = _validate(reference, "reference")
-    if q.shape[1] != r.shape[1]:
-        raise InputError(f"queries have {q.shape[1]} features, reference {r.shape[1]}")
-    if not 1 <= k <= len(r):
-        raise InputError(f"k={k} must lie between 1 and the {len(r)} reference rows")
-    search = _Search(q, r, k, metric)
-    idx = np.empty((len(q), k), np.int64)
-    dist = np.empty((len(q), k), np.float64)
-    buf = np.empty((min(_BLOCK, len(q)), len(r)), np.float32)
-    # The candidate checks are many small NumPy calls that release the GIL: two threads keep
-    # both cores busy between the (already multi-threaded) matrix products.
-    with ThreadPoolExecutor(max_workers=_THREADS) as pool:
-        for start in range(0, len(q), _BLOCK):
-            stop = min(start + _BLOCK, len(q))
-            d2, q_sq = search.squared_distances(start, stop, buf)
-            halves = np.array_split(np.arange(start, stop), _THREADS)
-            jobs = [pool.submit(search.rows, rows, start, d2, q_sq, idx, dist) for rows in halves]
-            for job in jobs:
-                job.result()
-    return idx, dist
+    return NeighbourIndex(reference, metric).search(queries, k)
+
+
+class NeighbourIndex:
+    """The reference side of the exact search, built once and queried many times: the
+    reference in float32 and float64 views, its squared norms and, for mae on 28x28 images,
+    its block-mean pyramid. Building costs about a second for 60,000 images; each query batch
+    then pays only for its own rows.
+
+    Args:
+        reference: float (m, ...) in [0, 1], m >= 1 (validated once, here).
+        metric: "mae" or "l2".
+    """
+
+    def __init__(self, reference: np.ndarray, metric: Metric = "mae") -> None:
+        if metric not in ("mae", "l2"):
+            raise InputError(f"metric {metric!r} must be 'mae' or 'l2'")
+        self.metric = metric
+        self.r = _validate(reference, "reference")
+        self.r32 = np.ascontiguousarray(self.r, np.float32)
+        self.r_sq = np.einsum("ij,ij->i", self.r32, self.r32)
+        self.slack_ref = 1e-5 * (float(self.r_sq.max()) + 1.0)  # bound on float32 rounding
+        self.pooled = ([(s, p) for s in (7, 4, 2) if (p := _pooled(self.r, s)) is not None]
+                       if metric == "mae" else [])
+        self.memo: dict[object, object] = {}  # callers' answers about this reference
+
+    def __len__(self) -> int:
+        return len(self.r)
+
+    def search(self, queries: np.ndarray, k: int = 1) -> tuple[np.ndarray, np.ndarray]:
+        """Exact k nearest reference rows of every query: (int64 (n, k), float64 (n, k))."""
+        q = _validate(queries, "queries")
+        if q.shape[1] != self.r.shape[1]:
+            raise InputError(f"queries have {q.shape[1]} features, reference {self.r.shape[1]}")
+        if not 1 <= k <= len(self.r):
+            raise InputError(f"k={k} must lie between 1 and the {len(self.r)} reference rows")
+        search = _Search(q, self, k)
+        idx = np.empty((len(q), k), np.int64)
+        dist = np.empty((len(q), k), np.float64)
+        buf = np.empty((min(_BLOCK, len(q)), len(self.r)), np.float32)
+        # The candidate checks are many small NumPy calls that release the GIL: two threads
+        # keep both cores busy between the (already multi-threaded) matrix products.
+        with ThreadPoolExecutor(max_workers=_THREADS) as pool:
+            for start in range(0, len(q), _BLOCK):
+                stop = min(start + _BLOCK, len(q))
+                d2, q_sq = search.squared_distances(start, stop, buf)
+                halves = np.array_split(np.arange(start, stop), _THREADS)
+                jobs = [pool.submit(search.rows, rows, start, d2, q_sq, idx, dist)
+                        for rows in halves]
+                for job in jobs:
+                    job.result()
+        return idx, dist
 
 
 class _Search:
-    """Shared state of one search: the reference in float32/float64 views and, for mae on
-    28x28 images, its block-mean pyramid."""
+    """One query batch against a built index (the queries' own pyramid is made here)."""
 
-    def __init__(self, q: np.ndarray, r: np.ndarray, k: int, metric: Metric) -> None:
-        self.q, self.r, self.k, self.metric = q, r, k, metric
-        self.r32 = np.ascontiguousarray(r, np.float32)
-        self.r_sq = np.einsum("ij,ij->i", self.r32, self.r32)
-        self.slack_ref = 1e-5 * (float(self.r_sq.max()) + 1.0)  # bound on float32 rounding
-        self.seeds = min(len(r), max(k, _SEED))
-        levels = [(_pooled(q, s), _pooled(r, s)) for s in (7, 4, 2)] if metric == "mae" else []
-        self.pyramid = [p for p in levels if p[0] is not None]
+    def __init__(self, q: np.ndarray, index: NeighbourIndex, k: int) -> None:
+        self.q, self.k, self.metric = q, k, index.metric
+        self.r, self.r32, self.r_sq = index.r, index.r32, index.r_sq
+        self.slack_ref = index.slack_ref
+        self.seeds = min(len(self.r), max(k, _SEED))
+        self.pyramid = [(_pooled(q, s), pooled_r) for s, pooled_r in index.pooled]
 
     def squared_distances(self, start: int, stop: int, buf: np.ndarray
                           ) -> tuple[np.ndarray, np.ndarray]:
@@ -174,3 +201,19 @@ class _Search:
             d = _exact(qi, np.asarray(self.r[cand], np.float64), self.metric)
             order = np.lexsort((cand, d))[:k]
             idx[i], dist[i] = cand[order], d[order]
+
+
+_INDEXES: dict[tuple[str, str], NeighbourIndex] = {}
+_KEEP = 2  # a 60,000-image index holds ~380 MB (float32 and the caller's array)
+
+
+def index_for(key: str, reference: np.ndarray, metric: Metric = "mae") -> NeighbourIndex:
+    """The index of ``reference``, built once per ``key`` (a content digest of the reference
+    set, e.g. the split's sha256 and class filter) and reused by later calls in this process."""
+    found = _INDEXES.get((key, metric))
+    if found is None:
+        found = NeighbourIndex(reference, metric)
+        while len(_INDEXES) >= _KEEP:
+            _INDEXES.pop(next(iter(_INDEXES)))
+        _INDEXES[(key, metric)] = found
+    return found
