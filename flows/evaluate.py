@@ -13,13 +13,7 @@ from genflow.storage.results import result_storage
 from genflow.storage.root import resolve_root
 from genflow.storage.samples import neighbours_exist
 from genflow.tasks.evaluation.config import EvalConfig, eval_config_for
-from genflow.tasks.evaluation.evaluate_tasks import (
-    evaluate_key,
-    evaluate_samples,
-    extractor_exists,
-    extractor_key,
-    train_extractor,
-)
+from genflow.tasks.evaluation.evaluate_tasks import evaluate_key, evaluate_samples, extractor_for
 from genflow.tasks.evaluation.records import EvalRecord
 from genflow.tasks.generation.records import SampleRecord
 from genflow.tasks.logs import forward_logs
@@ -36,11 +30,7 @@ def evaluate(samples: SampleRecord, trained: TrainRecord, evaluation: EvalConfig
     config = evaluation or eval_config_for(samples.profile)
     train_ref, test_ref = trained.data
     storage = result_storage(art)
-    ekey = extractor_key(train_ref, test_ref, config)
-    # Cache entries whose files were deleted are recomputed, not trusted.
-    stale = not extractor_exists(art, config, samples.dataset, ekey)
-    extractor = train_extractor.with_options(result_storage=storage, refresh_cache=stale)(
-        train_ref, test_ref, config, ekey, art.url)
+    extractor = extractor_for(train_ref, test_ref, config, art)
     stale = not neighbours_exist(art, samples.model, samples.run, samples.sha256)
     record = evaluate_samples.with_options(result_storage=storage, refresh_cache=stale)(
         samples, train_ref, test_ref, extractor, config,

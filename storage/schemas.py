@@ -128,6 +128,14 @@ METRICS = pa.schema([
     # (its run folder and record.json) and the sampling seed.
     pa.field("train_key", pa.string()),
     pa.field("seed", pa.int64()),
+    # Uncertainty and verdict (additive, null in rows written before them): 95 % intervals of
+    # the value and of the floor, the evaluation's split/bootstrap seed, and the model's flags.
+    pa.field("low", pa.float64()),
+    pa.field("high", pa.float64()),
+    pa.field("floor_low", pa.float64()),
+    pa.field("floor_high", pa.float64()),
+    pa.field("eval_seed", pa.int64()),
+    pa.field("verdict", pa.string()),
 ])
 
 # Partition columns per report table (hive folders, read back as strings).

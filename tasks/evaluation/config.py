@@ -16,11 +16,16 @@ MODE_ENTROPY = "mode_entropy_bits"
 CLASSES_MISSING = "classes_missing"
 CLASSIFIER_SCORE = "classifier_score"
 C2ST = "c2st_accuracy"
+C2ST_P = "c2st_p_value"
+FD_INF = "fd_inf"
 COPY_RATE = "copy_rate"
 DUPLICATE_RATE = "duplicate_rate"
 NN1_MEDIAN = "nn1_mae_median"
 TEST_NN1_MEDIAN = "test_nn1_mae_median"
 CLOSER_THAN_TEST = "closer_than_test_p05"
+COPY_THRESHOLD = "copy_threshold_mae"
+DATA_COPYING = "data_copying_ct"
+AUTHENTICITY = "authenticity"
 EXTRACTOR_ACCURACY = "extractor_test_accuracy"
 
 
@@ -32,8 +37,12 @@ class EvalConfig(BaseModel):
         inception_weights: path of InceptionV3 no-top weights for the "inception" extractor.
         max_n: cap on samples (and held-out real images) compared; the same N is used for
             every model and for the real-data floor.
-        kid_subsets, kid_subset_size: KID's seeded subsets (size shrinks to N if N is smaller).
-        prdc_max: rows per side for precision/recall/density/coverage (pairwise distances).
+        kid_subsets, kid_subset_size: at most this many disjoint KID blocks of this many rows
+            per side (docs/evaluation.md).
+        prdc_max: rows per side for precision/recall/density/coverage and the 1-NN C2ST
+            (pairwise distances).
+        bootstrap: resamples of the bootstrap intervals (0 or 1: no intervals).
+        cells: k-means cells of the data-copying test C_T.
         classifier_epochs: epochs of the domain classifier (cached per dataset).
         classifier_min_steps: optimiser steps at least (more epochs for small training sets).
         seed: every subsampling seed.
@@ -45,8 +54,10 @@ class EvalConfig(BaseModel):
     inception_weights: str | None = None
     max_n: int = Field(default=10_000, ge=2)
     kid_subsets: int = Field(default=50, ge=1)
-    kid_subset_size: int = Field(default=500, ge=2)
+    kid_subset_size: int = Field(default=200, ge=2)
     prdc_max: int = Field(default=2000, ge=10)
+    bootstrap: int = Field(default=100, ge=0)
+    cells: int = Field(default=10, ge=1)
     classifier_epochs: int = Field(default=10, ge=1)
     classifier_min_steps: int = Field(default=1200, ge=0)
     seed: int = 0
@@ -61,6 +72,7 @@ def eval_config_for(profile: str, **overrides: object) -> EvalConfig:
     """The profile's evaluation config with ``overrides`` applied (smoke keeps KID tiny)."""
     base: dict[str, object] = {"classifier_epochs": _CLASSIFIER_EPOCHS.get(profile, 4)}
     if profile == "smoke":
-        base.update(kid_subsets=5, kid_subset_size=32, prdc_max=200, classifier_min_steps=0)
+        base.update(kid_subset_size=16, prdc_max=200, classifier_min_steps=0, bootstrap=20,
+                    cells=3)
     base.update(overrides)
     return EvalConfig(**base)

@@ -1,127 +1,282 @@
-"""All sample metrics of one model, each beside its real-data floor (held-out real test images
-judged exactly like the samples, at the same N with the same extractor)."""
+"""All sample metrics of one image set, each with N, a 95 % interval and its real-data floor
+(held-out real images judged exactly like the samples, at the same N, with the same extractor
+and reference). Which real images play which part: tasks.evaluation.splits.
+"""
 
 from __future__ import annotations
 
 import logging
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
+import scipy.stats
 
 from genflow.core.errors import InputError
 from genflow.tasks.evaluation import config as names
-from genflow.tasks.evaluation.c2st import classifier_two_sample_test
+from genflow.tasks.evaluation import intervals
+from genflow.tasks.evaluation.c2st import one_nn_two_sample_test
 from genflow.tasks.evaluation.config import EvalConfig
 from genflow.tasks.evaluation.extractors import Extractor
-from genflow.tasks.evaluation.fid import feature_statistics, frechet_distance
+from genflow.tasks.evaluation.fid import (
+    DistanceToReference,
+    fd_infinity,
+    feature_statistics,
+    frechet_distance,
+)
+from genflow.tasks.evaluation.images import checked
 from genflow.tasks.evaluation.kid import kernel_inception_distance
-from genflow.tasks.evaluation.memorisation import copy_flags, memorisation_stats
+from genflow.tasks.evaluation.memorisation import (
+    authentic,
+    copy_threshold,
+    data_copying_ct,
+    kmeans_cells,
+    nearest_other_distance,
+)
 from genflow.tasks.evaluation.modes import classifier_score, mode_coverage
-from genflow.tasks.evaluation.neighbours import nearest_neighbours
-from genflow.tasks.evaluation.prdc import density_coverage, precision_recall, subsample
+from genflow.tasks.evaluation.neighbours import NeighbourIndex
+from genflow.tasks.evaluation.prdc import PRDC, subsample
+from genflow.tasks.evaluation.splits import draw, heldout_halves
+from genflow.tasks.evaluation.verdict import verdict
 
 log = logging.getLogger(__name__)
+MIN_N = 10
 
 
 @dataclass
 class MetricRow:
-    """One number: ``value`` over ``n`` samples, with the real-data ``floor`` where it applies."""
+    """One number: ``value`` over ``n`` rows with its 95 % interval [low, high]; ``floor`` is
+    the same metric of held-out real images at the same N, with its own interval. Fields that
+    do not apply are None."""
 
     metric: str
     value: float
     n: int
     extractor: str
     floor: float | None = None
+    low: float | None = None
+    high: float | None = None
+    floor_low: float | None = None
+    floor_high: float | None = None
+
+
+@dataclass
+class RealSets:
+    """The real side of an evaluation (splits.py says which images are which).
+
+    Attributes:
+        train: the generator's training images, float32 (m, 28, 28, 1) in [0, 1], class
+            filtered; ``index`` searches them.
+        heldout: the test split's images, float32 (h, 28, 28, 1) in [0, 1], class filtered.
+        reference: features of the reference part, float64 (r, d) (cached upstream).
+        reference_stats: (mu (d,), sigma (d, d)) of ``reference``.
+    """
+
+    train: np.ndarray
+    heldout: np.ndarray
+    reference: np.ndarray
+    reference_stats: tuple[np.ndarray, np.ndarray]
+    index: NeighbourIndex
+    key: str = ""  # content digest of train + heldout: answers about them are memoised
+
+    def search(self, name: str, images: np.ndarray, k: int, seed: int
+               ) -> tuple[np.ndarray, np.ndarray]:
+        """``index.search`` of held-out images, remembered per (key, name, size, seed) on the
+        index, so every model of a run pays for the floor and baseline searches once."""
+        if not self.key:
+            return self.index.search(images, k)
+        memo_key = (self.key, name, len(images), k, seed)
+        found = self.index.memo.get(memo_key)
+        if found is None:
+            found = self.index.memo[memo_key] = self.index.search(images, k)
+        return found  # type: ignore[return-value]
+
+    def train_gaps(self, rows: np.ndarray) -> np.ndarray:
+        """float64 (len(rows),): each training image's distance to its nearest other training
+        image (memoised per training image on the index)."""
+        gaps: dict[int, float] = self.index.memo.setdefault("train_gap", {})  # type: ignore[assignment]
+        todo = np.array(sorted({int(j) for j in rows} - gaps.keys()), np.int64)
+        if len(todo):
+            idx, dist = self.index.search(self.train[todo], 2)
+            gaps.update(zip(todo.tolist(), nearest_other_distance(idx, dist, todo).tolist(),
+                            strict=True))
+        return np.array([gaps[int(j)] for j in rows], np.float64)
 
 
 @dataclass
 class EvalResult:
     rows: list[MetricRow]
-    nn_index: np.ndarray            # int64 (n,): nearest training image (mae) of each sample
-    nn_distance: np.ndarray         # float64 (n,)
-    predicted: np.ndarray | None    # int64 (n,) predicted class, domain extractor only
-    copies: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
+    nn_index: np.ndarray            # int64 (s,): nearest training image (mae) of every sample
+    nn_distance: np.ndarray         # float64 (s,)
+    predicted: np.ndarray | None    # int64 (s,) predicted class, domain extractor only
+    copies: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))  # bool (s,)
+    verdict: list[str] = field(default_factory=list)
+    seed: int = 0
 
 
-def check_samples(samples: np.ndarray) -> np.ndarray:
-    """uint8 (n, 28, 28, 1) or float [0, 1] samples -> float32 [0, 1]; InputError otherwise."""
-    x = np.asarray(samples)
-    if x.ndim != 4 or x.shape[1:] != (28, 28, 1):
-        raise InputError(f"samples must be (n, 28, 28, 1), got {x.shape}")
-    if len(x) == 0:
-        raise InputError("the sample set is empty")
-    if x.dtype == np.uint8:
-        return x.astype(np.float32) / 255.0
-    if not np.isfinite(x).all():
-        raise InputError("samples contain NaN or Inf")
-    if x.min() < 0 or x.max() > 1:
-        raise InputError(f"float samples must lie in [0, 1], got [{x.min():.3g}, {x.max():.3g}]")
-    return x.astype(np.float32)
+def check_samples(samples: np.ndarray, name: str = "samples") -> np.ndarray:
+    """uint8 (n, 28, 28, 1) or float [0, 1] images -> float32 [0, 1]; InputError otherwise."""
+    return checked(name, samples)
 
 
-def evaluate(samples: np.ndarray, train: np.ndarray, test: np.ndarray, extractor: Extractor,
-             train_stats: tuple[np.ndarray, np.ndarray], config: EvalConfig,
+@dataclass
+class _Side:
+    """One judged set (the samples or the floor): its drawn rows' features and neighbours."""
+
+    features: np.ndarray
+    probs: np.ndarray | None
+    nn1: np.ndarray
+    nn_index: np.ndarray
+
+
+def _fid_rows(side: _Side, real: RealSets, config: EvalConfig, seed: int
+              ) -> dict[str, tuple[float, float, float]]:
+    mu, sigma = real.reference_stats
+    f = side.features
+    fid = frechet_distance(*feature_statistics(f), mu, sigma)
+    distance = DistanceToReference(mu, sigma)
+    fid_i = intervals.bootstrap(fid, lambda rows: distance(f[rows]), len(f), config.bootstrap,
+                                seed, lo=0.0)
+    return {names.FID: (fid, *fid_i), names.FD_INF: fd_infinity(f, mu, sigma, seed)}
+
+
+def _prdc_rows(side: _Side, pool: np.ndarray, config: EvalConfig, seed: int
+               ) -> dict[str, tuple[float, float, float]]:
+    f = subsample(side.features, config.prdc_max, seed)
+    prdc = PRDC(pool, f)
+    values = prdc.values()
+    bounds = {k: (0.0, math.inf if k == "density" else 1.0) for k in values}
+    found = intervals.bootstrap_many(values, prdc.values, len(f), config.bootstrap, seed, bounds)
+    return {name: (values[key], *found[key]) for key, name in (
+        ("precision", names.PRECISION), ("recall", names.RECALL), ("density", names.DENSITY),
+        ("coverage", names.COVERAGE))}
+
+
+def _class_rows(side: _Side, config: EvalConfig, seed: int, single_class: bool
+                ) -> dict[str, tuple[float, float, float]]:
+    p = side.probs
+    if p is None or single_class:  # one class: the score is ~1 by construction
+        return {}
+    splits = min(10, len(p))
+    mean, std = classifier_score(p, splits, seed)
+    # split scores: sample sd = std * sqrt(k / (k - 1)), so the standard error is std / sqrt(k - 1)
+    half = float(scipy.stats.t.ppf(0.975, splits - 1)) * std / math.sqrt(splits - 1)
+    low, high = mean - half, mean + half
+    out = {names.CLASSIFIER_SCORE: (mean, max(low, 1.0), high)}
+    modes = mode_coverage(p)
+    values = {"entropy_bits": modes["entropy_bits"], "classes_missing": modes["classes_missing"]}
+
+    def stat(rows: np.ndarray) -> dict[str, float]:
+        m = mode_coverage(p[rows])
+        return {"entropy_bits": m["entropy_bits"], "classes_missing": m["classes_missing"]}
+
+    found = intervals.bootstrap_many(values, stat, len(p), config.bootstrap, seed,
+                                     {"entropy_bits": (0.0, math.log2(p.shape[1])),
+                                      "classes_missing": (0.0, float(p.shape[1]))})
+    out[names.MODE_ENTROPY] = (values["entropy_bits"], *found["entropy_bits"])
+    out[names.CLASSES_MISSING] = (values["classes_missing"], *found["classes_missing"])
+    return out
+
+
+def _share(flags: np.ndarray) -> tuple[float, float, float]:
+    flags = np.asarray(flags, bool)
+    return (float(flags.mean()), *intervals.proportion(float(flags.sum()), len(flags)))
+
+
+def evaluate(samples: np.ndarray, real: RealSets, extractor: Extractor, config: EvalConfig,
              single_class: bool) -> EvalResult:
-    """Compute every metric.
+    """Compute every metric of ``samples`` beside the floor.
 
     Args:
-        samples: generated images, uint8 (n, 28, 28, 1) or float [0, 1].
-        train, test: the real images the model learned from and held-out ones (same classes),
-            float32 (m, 28, 28, 1) in [0, 1].
+        samples: generated (or any) images, uint8 (s, 28, 28, 1) or float [0, 1].
+        real: the real sets (splits.py) and the index over the training images.
         extractor: loaded feature extractor.
-        train_stats: (mu, sigma) of the extractor's features of ``train`` (cached upstream).
-        single_class: the model learned one class: mode coverage does not apply.
+        single_class: the model learned one class: class-spread metrics do not apply.
     """
-    x = check_samples(samples)
-    n = min(len(x), len(test), config.max_n)
-    if n < len(x):
-        log.info("comparing %d of %d samples (held-out real images available: %d)", n, len(x),
-                 len(test))
-    x, t = x[:n], test[:n]
-    f_x, p_x = extractor.features(x)
-    f_t, p_t = extractor.features(t)
-    f_train, _ = extractor.features(subsample(train, config.prdc_max, config.seed))
-    if f_x.shape[1] != train_stats[0].shape[0]:
-        raise InputError(f"sample features have {f_x.shape[1]} dimensions, the cached real "
-                         f"statistics {train_stats[0].shape[0]}")
-    name = extractor.name
+    seed = config.seed
+    x_all = check_samples(samples)
+    baseline_rows, floor_rows = heldout_halves(len(real.heldout), seed)
+    n = min(len(x_all), len(floor_rows), config.max_n)
+    if n < MIN_N:
+        raise InputError(f"need at least {MIN_N} images on each side (samples {len(x_all)}, "
+                         f"held-out floor images {len(floor_rows)})")
+    if n < len(x_all):
+        log.info("judging a seeded draw of %d of %d samples (held-out floor images: %d)", n,
+                 len(x_all), len(floor_rows))
+    rows_x = np.sort(draw(len(x_all), n, seed))
+    floor = real.heldout[floor_rows[:n]]
+    baseline = real.heldout[baseline_rows[:n]]
+    if real.reference.shape[1] != extractor.dim:
+        raise InputError(f"the extractor gives {extractor.dim} features, the cached reference "
+                         f"{real.reference.shape[1]}")
+    f_all, p_all = extractor.features(x_all)
+    f_floor, p_floor = extractor.features(floor)
+    f_base, _ = extractor.features(baseline)
+    # Memorisation: exact mae neighbours in the generator's training images.
+    nn_all, d_all = real.index.search(x_all, 2)
+    nn_floor, d_floor = real.search("floor", floor, 2, seed)
+    _, d_base = real.search("baseline", baseline, 1, seed)
+    sides = {
+        "x": _Side(f_all[rows_x], None if p_all is None else p_all[rows_x], d_all[rows_x, 0],
+                   nn_all[rows_x, 0]),
+        "floor": _Side(f_floor, p_floor, d_floor[:, 0], nn_floor[:, 0]),
+    }
+    pool = subsample(real.reference, config.prdc_max, seed)
+    cells = kmeans_cells(pool, config.cells, seed)
+    base_cells = cells.assign(f_base)
+    threshold = copy_threshold(d_base[:, 0])
+    p05 = float(np.quantile(d_base[:, 0], 0.05))
+
+    results: dict[str, dict[str, tuple[float, float, float]]] = {}
+    for key, side in sides.items():
+        out = _fid_rows(side, real, config, seed)
+        kid, se, low, high, used = kernel_inception_distance(
+            real.reference, side.features, config.kid_subsets, config.kid_subset_size, seed)
+        out[names.KID] = (kid, low, high)
+        out[names.KID_STD] = (se, math.nan, math.nan)
+        out.update(_prdc_rows(side, pool, config, seed))
+        c2st = one_nn_two_sample_test(pool, subsample(side.features, config.prdc_max, seed), seed)
+        out[names.C2ST] = (c2st.accuracy, *intervals.proportion(c2st.accuracy * 2 * c2st.m,
+                                                                2 * c2st.m))
+        out[names.C2ST_P] = (c2st.p_value, math.nan, math.nan)
+        out.update(_class_rows(side, config, seed, single_class))
+        out[names.COPY_RATE] = _share(side.nn1 < threshold)
+        out[names.DUPLICATE_RATE] = _share(side.nn1 == 0)
+        median = float(np.median(side.nn1))
+        out[names.NN1_MEDIAN] = (median, *intervals.bootstrap(
+            median, lambda rows, d=side.nn1: float(np.median(d[rows])), len(side.nn1),
+            config.bootstrap, seed, lo=0.0))
+        out[names.CLOSER_THAN_TEST] = _share(side.nn1 < p05)
+        side_cells = cells.assign(side.features)
+
+        def ct(rows: np.ndarray, d=side.nn1, c=side_cells) -> float:
+            return data_copying_ct(d[rows], c[rows], d_base[:, 0], base_cells, config.cells)
+
+        value = ct(np.arange(len(side.nn1)))
+        out[names.DATA_COPYING] = (value, *(intervals.bootstrap(
+            value, ct, len(side.nn1), config.bootstrap, seed) if np.isfinite(value)
+            else (math.nan, math.nan)))
+        if len(real.train) > 1:
+            out[names.AUTHENTICITY] = _share(authentic(side.nn1, real.train_gaps(side.nn_index)))
+        results[key] = out
+        # n of each row: the rows it was computed on
+    sizes = {names.KID: used, names.PRECISION: min(n, config.prdc_max)}
+    for name in (names.RECALL, names.DENSITY, names.COVERAGE, names.C2ST, names.C2ST_P):
+        sizes[name] = min(n, config.prdc_max, len(pool))
+    name_x = extractor.name
     rows: list[MetricRow] = []
+    for metric, (value, low, high) in results["x"].items():
+        if not np.isfinite(value):  # e.g. FD∞ or C_T when the set is too small to fit
+            continue
+        f_value, f_low, f_high = results["floor"].get(metric, (math.nan,) * 3)
+        rows.append(MetricRow(metric, float(value), int(sizes.get(metric, n)), name_x,
+                              _opt(f_value), _opt(low), _opt(high), _opt(f_low), _opt(f_high)))
+    rows.append(MetricRow(names.COPY_THRESHOLD, threshold, len(d_base), name_x))
+    copies = (d_all[:, 0] < threshold) | (d_all[:, 0] == 0)
+    predicted = None if p_all is None else p_all.argmax(1).astype(np.int64)
+    return EvalResult(rows=rows, nn_index=nn_all[:, 0], nn_distance=d_all[:, 0],
+                      predicted=predicted, copies=copies, verdict=verdict(rows), seed=seed)
 
-    def add(metric: str, value: float, floor: float | None = None, count: int = n) -> None:
-        rows.append(MetricRow(metric, float(value), count, name,
-                              None if floor is None else float(floor)))
 
-    add(names.FID, frechet_distance(*feature_statistics(f_x), *train_stats),
-        frechet_distance(*feature_statistics(f_t), *train_stats))
-    size = min(config.kid_subset_size, n, len(f_train))
-    kid = kernel_inception_distance(f_train, f_x, config.kid_subsets, size, config.seed)
-    kid_floor = kernel_inception_distance(f_train, f_t, config.kid_subsets, size, config.seed)
-    add(names.KID, kid[0], kid_floor[0])
-    add(names.KID_STD, kid[1], kid_floor[1])
-    fx_sub = subsample(f_x, config.prdc_max, config.seed)
-    ft_sub = subsample(f_t, config.prdc_max, config.seed)
-    pr, pr_floor = precision_recall(f_train, fx_sub), precision_recall(f_train, ft_sub)
-    add(names.PRECISION, pr[0], pr_floor[0], len(fx_sub))
-    add(names.RECALL, pr[1], pr_floor[1], len(fx_sub))
-    dc, dc_floor = density_coverage(f_train, fx_sub), density_coverage(f_train, ft_sub)
-    add(names.DENSITY, dc[0], dc_floor[0], len(fx_sub))
-    add(names.COVERAGE, dc[1], dc_floor[1], len(fx_sub))
-    add(names.C2ST, classifier_two_sample_test(f_t, f_x, config.seed))
-    predicted = None
-    if p_x is not None:
-        predicted = p_x.argmax(1).astype(np.int64)
-        splits = min(10, n)
-        add(names.CLASSIFIER_SCORE, classifier_score(p_x, splits)[0], classifier_score(p_t, splits)[0])
-        if not single_class:
-            modes, modes_floor = mode_coverage(p_x), mode_coverage(p_t)
-            add(names.MODE_ENTROPY, modes["entropy_bits"], modes_floor["entropy_bits"])
-            add(names.CLASSES_MISSING, modes["classes_missing"], modes_floor["classes_missing"])
-    nn_idx, nn_d = nearest_neighbours(x, train, k=2, metric="mae")
-    _, test_d = nearest_neighbours(t, train, k=1, metric="mae")
-    mem = memorisation_stats(nn_d, test_d)
-    add(names.COPY_RATE, mem["copy_rate"])
-    add(names.DUPLICATE_RATE, mem["duplicate_rate"])
-    add(names.NN1_MEDIAN, mem["nn1_median"], mem["test_nn1_median"])
-    add(names.CLOSER_THAN_TEST, mem["closer_than_test_p05"], 0.05)
-    return EvalResult(rows=rows, nn_index=nn_idx[:, 0], nn_distance=nn_d[:, 0],
-                      predicted=predicted, copies=copy_flags(nn_d))
+def _opt(v: float | None) -> float | None:
+    return None if v is None or not np.isfinite(v) else float(v)

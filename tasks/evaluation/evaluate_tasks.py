@@ -25,10 +25,13 @@ from genflow.tasks.data.normalise import filter_classes, scale
 from genflow.tasks.data.records import SplitRecord
 from genflow.tasks.evaluation import config as names
 from genflow.tasks.evaluation.config import EvalConfig
-from genflow.tasks.evaluation.evaluate import evaluate
+from genflow.tasks.evaluation.evaluate import EvalResult, RealSets, evaluate
 from genflow.tasks.evaluation.extractors import Extractor, check_extractor_name, load_inception
 from genflow.tasks.evaluation.fid import feature_statistics
+from genflow.tasks.evaluation.neighbours import index_for
 from genflow.tasks.evaluation.records import EvalRecord, ExtractorRecord
+from genflow.tasks.evaluation.splits import reference_mask
+from genflow.tasks.evaluation.verdict import verdict_text
 from genflow.tasks.generation.generate_tasks import side_by_side
 from genflow.tasks.generation.records import SampleRecord
 from genflow.tasks.task_policies import key_from_parameters, retry_unless_bad_input
@@ -79,7 +82,7 @@ def train_extractor(train_ref: SplitRecord, test_ref: SplitRecord, config: EvalC
     root = resolve_root(root_url)
     name = check_extractor_name(config.extractor)
     record = ExtractorRecord(name=name, dataset=train_ref.dataset, path=None, dim=2048,
-                             test_accuracy=None, key=key)
+                             test_accuracy=None, test_images=0, key=key)
     if name == "inception":
         load_inception(config.inception_weights)  # fails early and clearly without weights
         return record
@@ -87,15 +90,31 @@ def train_extractor(train_ref: SplitRecord, test_ref: SplitRecord, config: EvalC
 
     x, y = read_split(root, train_ref.path)
     xt, yt = read_split(root, test_ref.path)
+    own = ~reference_mask(len(x), config.seed)  # never the reference (splits.py)
+    x, y = x[own], y[own]
     model, accuracy = train_domain_classifier(scale(x, "unit"), y, scale(xt, "unit"), yt,
                                               epochs=config.classifier_epochs, seed=config.seed,
                                               min_steps=config.classifier_min_steps)
-    record = record.model_copy(update={"dim": FEATURE_DIM, "test_accuracy": accuracy})
+    record = record.model_copy(update={"dim": FEATURE_DIM, "test_accuracy": accuracy,
+                                       "test_images": int(len(yt))})
     store = _extractor_store(root, record)
     record.path = store.save_keras(model, CLASSIFIER_FILE)
     log.info("%s domain classifier: test accuracy %.4f on %d images", train_ref.dataset,
              accuracy, len(yt))
     return record
+
+
+def extractor_for(train_ref: SplitRecord, test_ref: SplitRecord, config: EvalConfig,
+                  root: ArtifactRoot) -> ExtractorRecord:
+    """The dataset's extractor through the cached ``train-extractor`` task (inside a flow);
+    a cache entry whose files were deleted is recomputed, not trusted."""
+    from genflow.storage.results import result_storage
+
+    key = extractor_key(train_ref, test_ref, config)
+    stale = not extractor_exists(root, config, train_ref.dataset, key)
+    return train_extractor.with_options(result_storage=result_storage(root),
+                                        refresh_cache=stale)(train_ref, test_ref, config, key,
+                                                             root.url)
 
 
 def load_extractor(root: ArtifactRoot, record: ExtractorRecord, config: EvalConfig) -> Extractor:
@@ -105,19 +124,58 @@ def load_extractor(root: ArtifactRoot, record: ExtractorRecord, config: EvalConf
                      model=_extractor_store(root, record).load_keras(CLASSIFIER_FILE))
 
 
-def real_statistics(root: ArtifactRoot, record: ExtractorRecord, extractor: Extractor,
-                    split: SplitRecord, classes: list[int] | None,
-                    images: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(mu, sigma) of real features, cached per dataset, split, classes, extractor and N."""
+def reference_features(root: ArtifactRoot, record: ExtractorRecord, extractor: Extractor,
+                       split: SplitRecord, classes: list[int] | None, seed: int) -> np.ndarray:
+    """float64 (r, d) features of the reference part of the training split (splits.py), after
+    the class filter; cached per dataset, split content, classes, extractor and seed."""
     store = _extractor_store(root, record)
     tag = "all" if classes is None else "-".join(map(str, classes))
-    name = f"stats-{split.split}-{split.content_sha256[:12]}-{tag}-n{len(images)}.npz"
+    name = f"reference-{split.split}-{split.content_sha256[:12]}-{tag}-seed{seed}.npz"
     if root.exists(*store.parts(name)):
-        cached = store.load_arrays(name)
-        return cached["mu"], cached["sigma"]
-    mu, sigma = feature_statistics(extractor.features(images)[0])
-    store.save_arrays(name, mu=mu, sigma=sigma)
-    return mu, sigma
+        return store.load_arrays(name)["features"]
+    images, labels = read_split(root, split.path)
+    mask = reference_mask(len(images), seed)
+    images, _ = filter_classes(images[mask], labels[mask], classes)
+    features = extractor.features(scale(images, "unit"))[0]
+    store.save_arrays(name, features=features)
+    return features
+
+
+def load_real_sets(root: ArtifactRoot, train_ref: SplitRecord, test_ref: SplitRecord,
+                   extractor_ref: ExtractorRecord, extractor: Extractor,
+                   classes: list[int] | None, config: EvalConfig) -> RealSets:
+    """The real side of an evaluation of images of ``classes`` (None: all)."""
+    train, train_labels = read_split(root, train_ref.path)
+    train, _ = filter_classes(train, train_labels, classes)
+    test, test_labels = read_split(root, test_ref.path)
+    test, _ = filter_classes(test, test_labels, classes)
+    train_f = scale(train, "unit")
+    reference = reference_features(root, extractor_ref, extractor, train_ref, classes,
+                                   config.seed)
+    tag = "all" if classes is None else "-".join(map(str, classes))
+    index = index_for(f"{train_ref.content_sha256}-{tag}", train_f)
+    return RealSets(train=train_f, heldout=scale(test, "unit"), reference=reference,
+                    reference_stats=feature_statistics(reference), index=index,
+                    key=f"{train_ref.content_sha256}-{test_ref.content_sha256}-{tag}")
+
+
+def result_rows(result: EvalResult, extractor_ref: ExtractorRecord) -> list[dict]:
+    """An evaluation's metric rows as dicts, with the extractor's test accuracy last."""
+    rows = [vars(r) for r in result.rows]
+    if extractor_ref.test_accuracy is not None:
+        rows.append({"metric": names.EXTRACTOR_ACCURACY, "value": extractor_ref.test_accuracy,
+                     "n": extractor_ref.test_images, "extractor": extractor_ref.name,
+                     "floor": None})
+    return rows
+
+
+def log_rows(label: str, rows: list[dict], flags: list[str]) -> None:
+    for r in rows:
+        interval = "" if r.get("low") is None else f" [{r['low']:.4f}, {r['high']:.4f}]"
+        floor = "" if r["floor"] is None else f"  floor {r['floor']:.4f}"
+        log.info("%s %-24s %.4f%s%s (n=%d)", label, r["metric"], r["value"], interval, floor,
+                 r["n"])
+    log.info("%s verdict: %s", label, verdict_text(flags))
 
 
 def evaluate_key(samples: SampleRecord, extractor: ExtractorRecord, config: EvalConfig) -> str:
@@ -133,19 +191,12 @@ def evaluate_samples(samples: SampleRecord, train_ref: SplitRecord, test_ref: Sp
     """All metrics of one sample set, with floors; writes the neighbours table and figure."""
     root = resolve_root(root_url)
     x = read_samples(root, samples.path)
-    train, train_labels = read_split(root, train_ref.path)
-    train, _ = filter_classes(train, train_labels, samples.classes)
-    test, test_labels = read_split(root, test_ref.path)
-    test, _ = filter_classes(test, test_labels, samples.classes)
-    train_f, test_f = scale(train, "unit"), scale(test, "unit")
     extractor = load_extractor(root, extractor_ref, config)
-    stats = real_statistics(root, extractor_ref, extractor, train_ref, samples.classes, train_f)
+    real = load_real_sets(root, train_ref, test_ref, extractor_ref, extractor, samples.classes,
+                          config)
     single = samples.classes is not None and len(samples.classes) == 1
-    result = evaluate(x, train_f, test_f, extractor, stats, config, single_class=single)
-    rows = [vars(r) for r in result.rows]
-    if extractor_ref.test_accuracy is not None:
-        rows.append({"metric": names.EXTRACTOR_ACCURACY, "value": extractor_ref.test_accuracy,
-                     "n": int(len(test_labels)), "extractor": extractor_ref.name, "floor": None})
+    result = evaluate(x, real, extractor, config, single_class=single)
+    rows = result_rows(result, extractor_ref)
     n = len(result.nn_index)
     table = pa.table({
         "index": pa.array(np.arange(n), pa.int64()),
@@ -159,13 +210,12 @@ def evaluate_samples(samples: SampleRecord, train_ref: SplitRecord, test_ref: Sp
     stem = nb_name.removesuffix(".parquet")
     nb_parts = sample_parts(samples.model, samples.run, nb_name)
     write_parquet(root, table, *nb_parts)
-    pairs = side_by_side(x[:20], train[result.nn_index[:20]])
+    pairs = side_by_side(x[:20], real.train[result.nn_index[:20]])
     fig_parts = sample_parts(samples.model, samples.run, f"{stem}-side-by-side.png")
     write_bytes(root, pairs, *fig_parts)
-    for r in rows:
-        log.info("%s %-24s %.4f%s (n=%d)", samples.model, r["metric"], r["value"],
-                 "" if r["floor"] is None else f"  floor {r['floor']:.4f}", r["n"])
+    log_rows(samples.model, rows, result.verdict)
     return EvalRecord(model=samples.model, dataset=samples.dataset, profile=samples.profile,
                       run=samples.run, samples_sha256=samples.sha256, metrics=rows,
+                      verdict=verdict_text(result.verdict), eval_seed=result.seed,
                       pictures={"side_by_side": "/".join(fig_parts)},
                       neighbours_path="/".join(nb_parts))

@@ -1,51 +1,121 @@
-"""Does the model create or copy? (lecture program 10-5b, E1, made quantitative.)
+"""Does the model create or copy? (lecture program 10-5b, E1, made quantitative and
+calibrated on held-out real images.)
 
-From each sample's two nearest training images: the NN1/NN2 distance ratio (< 1/3 flags a
-likely copy: the sample is far closer to one training image than to any other), exact
-duplicates (distance 0), and the sample->train distances next to test->train distances at the
-same N. A model that copies sits left of the test curve.
+All distances are exact mean absolute pixel differences (the lecture's E1 metric) to the
+nearest image of the generator's training set (after its class filter).
+
+- **copy threshold**: the 1st percentile of held-out-to-train NN1 distances (the *baseline*
+  half of the held-out images). ``copy_rate`` is the share of a set below it: about 0.01 for
+  real held-out images by construction, far above for a model that copies.
+- **C_T** (Meehan, Chaudhuri & Dasgupta 2020): the feature space is cut into cells (k-means
+  on reference features); in each cell a Mann-Whitney U test compares the set's NN1 distances
+  with the baseline's, as a z-score; C_T is their average weighted by the baseline's share of
+  each cell, over cells holding enough of both. 0 for fresh real images; C_T << 0 means the
+  set sits closer to the training images than fresh data does (data copying); >> 0 means
+  farther (under-fitting).
+- **authenticity** (Alaa et al. 2022): the share of the set that is farther from its nearest
+  training image than that image is from its own nearest other training image.
 """
 
 from __future__ import annotations
+
+import math
+from dataclasses import dataclass
 
 import numpy as np
 
 from genflow.core.errors import InputError
 
-COPY_RATIO = 1.0 / 3.0
+COPY_QUANTILE = 0.01
+MIN_CELL = 5  # rows of each side a cell needs to count in C_T
 
 
-def memorisation_stats(sample_d: np.ndarray, test_d: np.ndarray) -> dict[str, float]:
-    """Memorisation statistics of one sample set.
+@dataclass
+class Cells:
+    """k-means cells of a reference feature set: centroids float64 (k, d)."""
+
+    centroids: np.ndarray
+
+    def assign(self, features: np.ndarray) -> np.ndarray:
+        """int64 (n,): each row's nearest centroid."""
+        f = np.asarray(features, np.float64)
+        c = self.centroids
+        d = (f * f).sum(1)[:, None] + (c * c).sum(1)[None, :] - 2 * f @ c.T
+        return d.argmin(1)
+
+
+def kmeans_cells(features: np.ndarray, k: int, seed: int, iterations: int = 25) -> Cells:
+    """Lloyd's k-means with k-means++-style seeded starts; float (n, d) -> Cells."""
+    f = np.asarray(features, np.float64)
+    k = max(1, min(k, len(f)))
+    rng = np.random.default_rng(seed)
+    centroids = [f[rng.integers(len(f))]]
+    for _ in range(1, k):
+        d = np.min([((f - c) ** 2).sum(1) for c in centroids], axis=0)
+        centroids.append(f[rng.choice(len(f), p=d / d.sum())] if d.sum() > 0 else
+                         f[rng.integers(len(f))])
+    cells = Cells(np.array(centroids))
+    for _ in range(iterations):
+        label = cells.assign(f)
+        new = np.array([f[label == j].mean(0) if (label == j).any() else cells.centroids[j]
+                        for j in range(k)])
+        if np.allclose(new, cells.centroids):
+            break
+        cells = Cells(new)
+    return cells
+
+
+def check_distances(d: np.ndarray, name: str) -> np.ndarray:
+    d = np.asarray(d, np.float64)
+    if d.ndim != 1 or len(d) == 0 or not np.isfinite(d).all():
+        raise InputError(f"{name}: need finite NN1 distances (n >= 1,), got shape {d.shape}")
+    return d
+
+
+def copy_threshold(baseline_nn1: np.ndarray, quantile: float = COPY_QUANTILE) -> float:
+    """The calibrated copy distance: a low quantile of held-out-to-train NN1 distances."""
+    return float(np.quantile(check_distances(baseline_nn1, "baseline"), quantile))
+
+
+def data_copying_ct(nn1: np.ndarray, cells_of: np.ndarray, baseline_nn1: np.ndarray,
+                    baseline_cells: np.ndarray, k: int) -> float:
+    """Meehan et al.'s C_T of a set against the held-out baseline (see the module doc).
 
     Args:
-        sample_d: float64 (n, 2): each sample's distances to its two nearest training images.
-        test_d: float64 (m, 1 or 2): the same for held-out real test images (the baseline).
+        nn1, cells_of: the set's NN1 distances and cells, (n,) each.
+        baseline_nn1, baseline_cells: the same for held-out real images, (m,) each.
+        k: number of cells.
 
     Returns:
-        Plain floats: copy_rate (share with NN1/NN2 < 1/3), duplicate_rate (share at distance
-        0), nn1_median and test_nn1_median, and closer_than_test_p05 (share of samples closer
-        to the training set than 95 % of real test images are).
+        The weighted mean z-score, or NaN when no cell holds MIN_CELL rows of both sides.
     """
-    s = np.asarray(sample_d, np.float64)
-    t = np.asarray(test_d, np.float64)
-    if s.ndim != 2 or s.shape[1] < 2 or len(s) == 0:
-        raise InputError(f"sample distances must be (n >= 1, 2), got {s.shape}")
-    if t.ndim != 2 or len(t) == 0:
-        raise InputError(f"test distances must be (m >= 1, k), got {t.shape}")
-    ratio = np.divide(s[:, 0], s[:, 1], out=np.zeros(len(s)), where=s[:, 1] > 0)
-    p05 = np.quantile(t[:, 0], 0.05)
-    return {
-        "copy_rate": float((ratio < COPY_RATIO).mean()),
-        "duplicate_rate": float((s[:, 0] == 0).mean()),
-        "nn1_median": float(np.median(s[:, 0])),
-        "test_nn1_median": float(np.median(t[:, 0])),
-        "closer_than_test_p05": float((s[:, 0] < p05).mean()),
-    }
+    nn1, base = check_distances(nn1, "set"), check_distances(baseline_nn1, "baseline")
+    weights, scores = [], []
+    for c in range(k):
+        a, b = nn1[cells_of == c], base[baseline_cells == c]
+        if len(a) < MIN_CELL or len(b) < MIN_CELL:
+            continue
+        b = np.sort(b)
+        # Mann-Whitney U of a against b: pairs with a > b, ties counting one half
+        u = float((np.searchsorted(b, a, "left") + np.searchsorted(b, a, "right")).sum()) / 2
+        n1, n2 = len(a), len(b)
+        z = (u - n1 * n2 / 2) / math.sqrt(n1 * n2 * (n1 + n2 + 1) / 12)
+        weights.append(len(b) / len(base))
+        scores.append(z)
+    if not weights:
+        return math.nan
+    w = np.asarray(weights)
+    return float((w * np.asarray(scores)).sum() / w.sum())
 
 
-def copy_flags(sample_d: np.ndarray) -> np.ndarray:
-    """bool (n,): NN1/NN2 < 1/3 or an exact duplicate."""
-    s = np.asarray(sample_d, np.float64)
-    ratio = np.divide(s[:, 0], s[:, 1], out=np.zeros(len(s)), where=s[:, 1] > 0)
-    return (ratio < COPY_RATIO) | (s[:, 0] == 0)
+def authentic(nn1: np.ndarray, train_gap: np.ndarray) -> np.ndarray:
+    """bool (n,): farther from the nearest training image than that image is from its own
+    nearest other training image (``train_gap``, aligned with ``nn1``)."""
+    return check_distances(nn1, "set") > np.asarray(train_gap, np.float64)
+
+
+def nearest_other_distance(idx: np.ndarray, dist: np.ndarray, own: np.ndarray) -> np.ndarray:
+    """float64 (n,): from k >= 2 neighbours of training images ``own`` (n,) among the training
+    set itself, the distance to the nearest one that is not the image itself."""
+    first_is_self = idx[:, 0] == own
+    return np.where(first_is_self, dist[:, 1], dist[:, 0])

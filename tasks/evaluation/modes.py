@@ -37,10 +37,15 @@ def mode_coverage(probs: np.ndarray) -> dict[str, float | list[int]]:
             "classes_missing": float(len(missing)), "missing": missing}
 
 
-def classifier_score(probs: np.ndarray, splits: int = 10) -> tuple[float, float]:
-    """exp(E_x KL(p(y|x) || p(y))) averaged over ``splits`` (mean, std): 1 = no confident or
-    no diverse predictions, C = confident and uniform over C classes."""
+def classifier_score(probs: np.ndarray, splits: int = 10, seed: int | None = 0
+                     ) -> tuple[float, float]:
+    """exp(E_x KL(p(y|x) || p(y))) averaged over ``splits`` (mean, population std of the split
+    scores): 1 = no confident or no diverse predictions, C = confident and uniform over C
+    classes. Rows are shuffled with ``seed`` first (None: kept in order), so a set stored
+    sorted by class is not split into single-class chunks."""
     p = _check_probs(probs)
+    if seed is not None:
+        p = p[np.random.default_rng(seed).permutation(len(p))]
     if len(p) < splits:
         raise InputError(f"classifier score: {len(p)} samples is fewer than {splits} splits")
     eps = 1e-12

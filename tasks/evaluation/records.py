@@ -13,11 +13,13 @@ class ExtractorRecord(BaseModel):
     path: str | None
     dim: int
     test_accuracy: float | None
+    test_images: int = 0
     key: str
 
 
 class EvalRecord(BaseModel):
-    """Metrics of one sample set. ``metrics`` rows: metric, value, n, extractor, floor."""
+    """Metrics of one sample set. ``metrics`` rows: metric, value, n, extractor, floor, low,
+    high, floor_low, floor_high (evaluate.MetricRow); ``verdict``: verdict.verdict_text."""
 
     model: str
     dataset: str
@@ -27,3 +29,5 @@ class EvalRecord(BaseModel):
     metrics: list[dict[str, float | int | str | None]]
     pictures: dict[str, str]
     neighbours_path: str
+    verdict: str = "ok"
+    eval_seed: int = 0

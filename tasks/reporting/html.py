@@ -29,6 +29,7 @@ class ModelSection:
     dataset: str
     summary: str
     metrics: list[dict]
+    verdict: str = "ok"
     pictures: dict[str, bytes] = field(default_factory=dict)
     frames: list[tuple[int, bytes]] = field(default_factory=list)
 
@@ -42,12 +43,19 @@ def _fmt(value: float | None) -> str:
     return "" if value is None else f"{value:.4f}"
 
 
+def _interval(low: float | None, high: float | None) -> str:
+    return "" if low is None or high is None else f"[{low:.4f}, {high:.4f}]"
+
+
 def _metrics_table(rows: list[dict]) -> str:
     body = "".join(
         f"<tr><td>{html.escape(r['metric'])}</td><td>{r['value']:.4f}</td>"
-        f"<td>{_fmt(r['floor'])}</td><td>{r['n']}</td>"
+        f"<td>{_interval(r.get('low'), r.get('high'))}</td>"
+        f"<td>{_fmt(r['floor'])}</td><td>{_interval(r.get('floor_low'), r.get('floor_high'))}"
+        f"</td><td>{r['n']}</td>"
         f"<td>{html.escape(str(r['extractor']))}</td></tr>" for r in rows)
-    return ("<table><thead><tr><th>metric</th><th>value</th><th>real-data floor</th><th>n</th>"
+    return ("<table><thead><tr><th>metric</th><th>value</th><th>95 % interval</th>"
+            "<th>real-data floor</th><th>floor 95 % interval</th><th>n</th>"
             f"<th>extractor</th></tr></thead><tbody>{body}</tbody></table>")
 
 
@@ -66,6 +74,7 @@ def render_report(run_id: str, profile: str, started: str, finished: str,
     for s in sections:
         parts.append(f'<h2 id="{html.escape(s.model)}">{html.escape(s.model)} on '
                      f"{html.escape(s.dataset)}</h2><p>{html.escape(s.summary)}</p>")
+        parts.append(f"<p class=verdict>verdict: <b>{html.escape(s.verdict)}</b></p>")
         parts.append(_metrics_table(s.metrics))
         for name in PICTURE_TITLES:
             if name in s.pictures:
@@ -93,10 +102,11 @@ def _summary(sections: list[ModelSection]) -> str:
                  "" if fid is None else f"{fid['value']:.2f}",
                  "" if fid is None or fid["floor"] is None else f"{fid['floor']:.2f}",
                  "" if "copy_rate" not in m else f"{m['copy_rate']['value']:.3f}",
-                 "" if "c2st_accuracy" not in m else f"{m['c2st_accuracy']['value']:.3f}"]
+                 "" if "c2st_accuracy" not in m else f"{m['c2st_accuracy']['value']:.3f}",
+                 s.verdict]
         rows.append("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in cells) + "</tr>")
     return ("<table><thead><tr><th>model</th><th>dataset</th><th>FID</th><th>FID floor</th>"
-            "<th>copy rate</th><th>C2ST accuracy</th></tr></thead><tbody>"
+            "<th>copy rate</th><th>C2ST accuracy</th><th>verdict</th></tr></thead><tbody>"
             + "".join(rows) + "</tbody></table>")
 
 

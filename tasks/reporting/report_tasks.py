@@ -62,7 +62,8 @@ def _section(root: ArtifactRoot, branch: BranchResult) -> ModelSection:
              else "restored from its final checkpoint")
     summary = f"{t.steps} iterations ({t.profile}), {speed} on {t.devices}; {s.n} samples, seed {s.seed}"
     return ModelSection(model=t.model, dataset=t.dataset, summary=summary,
-                        metrics=e.metrics, pictures=pictures, frames=frames)
+                        metrics=e.metrics, pictures=pictures, frames=frames,
+                        verdict=e.verdict)
 
 
 @task(name="write-reports", retries=3, retry_delay_seconds=2,
@@ -88,7 +89,8 @@ def write_reports(run_id: str, run_date: str, profile: str, started: dt.datetime
         files.append(append_rows(root, schemas.NEIGHBOURS_TABLE, tables.neighbour_rows(
             run_id, run_date, t.dataset, t.model, neighbours, **lineage), part))
         files.append(append_rows(root, schemas.METRICS_TABLE, tables.metric_rows(
-            run_id, run_date, t.dataset, t.model, profile, e.metrics, **lineage), part))
+            run_id, run_date, t.dataset, t.model, profile, e.metrics, eval_seed=e.eval_seed,
+            verdict=e.verdict, **lineage), part))
     table_dirs = {name: root.url_of(REPORTS, name) for name in schemas.SCHEMAS}
     finished = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
     page = render_report(run_id, profile, started.strftime("%Y-%m-%d %H:%M:%S UTC"), finished,

@@ -80,10 +80,16 @@ def neighbour_rows(run_id: str, run_date: str, dataset: str, model: str,
 
 def metric_rows(run_id: str, run_date: str, dataset: str, model: str, profile: str,
                 metrics: list[dict], train_key: str | None = None,
-                seed: int | None = None) -> pa.Table:
+                seed: int | None = None, eval_seed: int | None = None,
+                verdict: str | None = None) -> pa.Table:
+    def opt(m: dict, key: str) -> float | None:
+        return None if m.get(key) is None else float(m[key])
+
     return pa.Table.from_pylist([{
         "run_date": run_date, "dataset": dataset, "run_id": run_id, "model": model,
-        "train_key": train_key, "seed": seed,
+        "train_key": train_key, "seed": seed, "eval_seed": eval_seed, "verdict": verdict,
         "profile": profile, "metric": m["metric"], "value": float(m["value"]), "n": int(m["n"]),
-        "extractor": m["extractor"], "floor": None if m["floor"] is None else float(m["floor"]),
+        "extractor": m["extractor"], "floor": opt(m, "floor"), "low": opt(m, "low"),
+        "high": opt(m, "high"), "floor_low": opt(m, "floor_low"),
+        "floor_high": opt(m, "floor_high"),
     } for m in metrics], schema=schemas.METRICS)

@@ -16,17 +16,21 @@ from genflow.tasks.evaluation.extractors import check_extractor_name, load_incep
 @pytest.mark.slow
 def test_domain_classifier_accuracy_goals(real_splits) -> None:
     from genflow.tasks.data.normalise import scale
+    from genflow.tasks.evaluation.splits import reference_mask
 
     accuracies = {}
-    for dataset, epochs in (("mnist", 10), ("fashion_mnist", 10)):  # the quick profile
+    # Fashion-MNIST's goal (>= 0.90) is checked where its extractor is trained anyway:
+    # tests/evaluation/test_calibrate.py.
+    for dataset, epochs in (("mnist", 10),):  # the quick profile
         (x, y), (xt, yt) = real_splits[dataset]["train"], real_splits[dataset]["test"]
+        own = ~reference_mask(len(x), 0)  # the extractor's two thirds (splits.py)
+        x, y = x[own], y[own]
         model, acc = train_domain_classifier(scale(x, "unit"), y, scale(xt, "unit"), yt,
                                              epochs=epochs, min_steps=1200)
         accuracies[dataset] = acc
         feats, probs = model.predict(scale(xt[:10], "unit"), verbose=0)
         assert feats.shape == (10, FEATURE_DIM) and probs.shape == (10, 10)
     assert accuracies["mnist"] >= 0.97, accuracies
-    assert accuracies["fashion_mnist"] >= 0.90, accuracies
 
 
 def test_inception_needs_weights(tmp_path: Path) -> None:

@@ -7,11 +7,19 @@ import numpy as np
 import pytest
 
 from genflow.core.errors import InputError
-from genflow.tasks.evaluation.c2st import classifier_two_sample_test
+from genflow.tasks.evaluation import intervals
+from genflow.tasks.evaluation.c2st import one_nn_two_sample_test
+from genflow.tasks.evaluation.fid import fd_infinity, feature_statistics, frechet_distance
 from genflow.tasks.evaluation.kid import kernel_inception_distance
-from genflow.tasks.evaluation.memorisation import copy_flags, memorisation_stats
+from genflow.tasks.evaluation.memorisation import (
+    copy_threshold,
+    data_copying_ct,
+    kmeans_cells,
+    nearest_other_distance,
+)
 from genflow.tasks.evaluation.modes import classifier_score, mode_coverage
-from genflow.tasks.evaluation.prdc import density_coverage, precision_recall
+from genflow.tasks.evaluation.prdc import PRDC, density_coverage, precision_recall
+from genflow.tasks.evaluation.splits import draw, heldout_halves, reference_mask
 
 
 def _gauss(seed: int, n: int = 2000, d: int = 16, shift: float = 0.0) -> np.ndarray:
@@ -19,18 +27,40 @@ def _gauss(seed: int, n: int = 2000, d: int = 16, shift: float = 0.0) -> np.ndar
 
 
 def test_kid_is_zero_for_identical_sets_and_grows_with_a_shift() -> None:
-    x = _gauss(0)
-    mean, std = kernel_inception_distance(x, x.copy(), subsets=20, subset_size=200)
-    assert abs(mean) < 2 * std + 1e-3
-    same = kernel_inception_distance(_gauss(1), _gauss(2), subsets=20, subset_size=200)[0]
-    shifted = kernel_inception_distance(_gauss(1), _gauss(2, shift=0.5), subsets=20, subset_size=200)[0]
-    assert abs(same) < 0.01 < shifted
-    assert isinstance(mean, float)
+    kid, se, low, high, used = kernel_inception_distance(_gauss(1), _gauss(2), block_size=200)
+    assert used == 2000 and low < 0 < high and se > 0  # 10 independent blocks
+    shifted = kernel_inception_distance(_gauss(1), _gauss(2, shift=0.5), block_size=200)
+    assert abs(kid) < 0.01 < shifted[2]  # the shifted interval clears zero
+    assert isinstance(kid, float)
 
 
 def test_kid_needs_enough_rows() -> None:
-    with pytest.raises(InputError, match="subset size 500"):
-        kernel_inception_distance(_gauss(0, n=100), _gauss(1, n=100), subset_size=500)
+    with pytest.raises(InputError, match="at least 4 rows"):
+        kernel_inception_distance(_gauss(0, n=3), _gauss(1, n=100))
+
+
+def test_kid_interval_covers_the_truth_about_95_percent() -> None:
+    """Independent draws of one distribution: the t interval holds 0 in ~95 % of them."""
+    held = [kernel_inception_distance(_gauss(100 + i, n=600), _gauss(200 + i, n=600),
+                                      block_size=100, seed=i)[2:4] for i in range(60)]
+    share = np.mean([lo <= 0 <= hi for lo, hi in held])
+    assert 0.85 <= share <= 1.0, share
+
+
+def test_fid_bootstrap_interval_and_fd_infinity() -> None:
+    real = _gauss(20, n=20_000)
+    mu, sigma = feature_statistics(real)
+    same = _gauss(21, n=2000)
+    fid = frechet_distance(*feature_statistics(same), mu, sigma)
+    low, high = intervals.bootstrap(
+        fid, lambda r: frechet_distance(*feature_statistics(same[r]), mu, sigma), 2000, 50, 0,
+        lo=0.0)
+    assert 0.0 <= low <= fid <= high
+    # FID of one distribution is pure 1/N bias: FD-infinity removes most of it
+    inf, inf_low, inf_high = fd_infinity(same, mu, sigma, seed=0)
+    assert abs(inf) < fid / 3 and inf_low <= inf <= inf_high
+    far = fd_infinity(_gauss(22, n=2000, shift=0.3), mu, sigma, seed=0)
+    assert far[1] > inf_high  # a real shift survives the extrapolation
 
 
 def test_density_and_coverage_for_one_distribution() -> None:
@@ -55,23 +85,96 @@ def test_mode_coverage_and_classifier_score() -> None:
     assert modes["classes_missing"] == 0.0
     only_threes = np.eye(10)[np.full(100, 3)]
     assert mode_coverage(only_threes)["missing"] == [0, 1, 2, 4, 5, 6, 7, 8, 9]
-    assert classifier_score(uniform)[0] == pytest.approx(10.0, rel=1e-6)
+    assert classifier_score(uniform, seed=None)[0] == pytest.approx(10.0, rel=1e-6)
+    # A set stored sorted by class (the MNIST sample's splits) scored 1.09 in consecutive
+    # chunks; rows are shuffled first now.
+    sorted_by_class = np.eye(10)[np.repeat(np.arange(10), 100)]
+    assert classifier_score(sorted_by_class, seed=None)[0] < 1.1
+    assert classifier_score(sorted_by_class)[0] > 9
     assert classifier_score(np.full((100, 10), 0.1))[0] == pytest.approx(1.0)
     with pytest.raises(InputError, match="summing to 1"):
         mode_coverage(np.full((3, 10), 0.5))
 
 
-def test_c2st_is_chance_for_one_distribution_and_high_for_two() -> None:
-    assert classifier_two_sample_test(_gauss(8), _gauss(9)) == pytest.approx(0.5, abs=0.05)
-    assert classifier_two_sample_test(_gauss(8), _gauss(9, shift=1.0)) > 0.9
-    with pytest.raises(InputError, match="at least 20"):
-        classifier_two_sample_test(_gauss(8, n=5), _gauss(9, n=5))
+def test_prdc_bootstrap_matches_the_plain_metrics() -> None:
+    real, fake = _gauss(3, n=800), _gauss(4, n=800)
+    values = PRDC(real, fake).values()
+    assert (values["precision"], values["recall"]) == pytest.approx(precision_recall(real, fake))
+    assert (values["density"], values["coverage"]) == pytest.approx(density_coverage(real, fake))
+    # a resample: the shortcuts (per-fake flags, sorted near lists) equal the direct formulas
+    rows = np.random.default_rng(1).integers(0, 800, 800)
+    distinct = np.unique(rows)
+    got = PRDC(real, fake).values(rows)
+    assert got["recall"] == pytest.approx(precision_recall(real, fake[distinct])[1])
+    assert got["coverage"] == pytest.approx(density_coverage(real, fake[distinct])[1])
+    assert got["precision"] == pytest.approx(precision_recall(real, fake[rows])[0])
+    found = intervals.bootstrap_many(values, PRDC(real, fake).values, 800, 30, 0)
+    for key, (low, high) in found.items():
+        assert low <= values[key] <= high, key
 
 
-def test_memorisation_flags_copies_and_duplicates() -> None:
-    sample_d = np.array([[0.0, 0.2], [0.01, 0.2], [0.15, 0.2], [0.3, 0.31]])
-    test_d = np.array([[0.1], [0.12], [0.14], [0.2]] * 25)
-    stats = memorisation_stats(sample_d, test_d)
-    assert stats["copy_rate"] == 0.5 and stats["duplicate_rate"] == 0.25
-    assert stats["closer_than_test_p05"] == 0.5
-    assert copy_flags(sample_d).tolist() == [True, True, False, False]
+def test_fast_reference_distance_equals_frechet_distance() -> None:
+    from genflow.tasks.evaluation.fid import DistanceToReference
+
+    mu, sigma = feature_statistics(_gauss(40, n=3000))
+    x = _gauss(41, n=1000, shift=0.2)
+    assert DistanceToReference(mu, sigma)(x) == pytest.approx(
+        frechet_distance(*feature_statistics(x), mu, sigma), rel=1e-9)
+
+
+def test_mann_whitney_u_matches_scipy_with_ties() -> None:
+    import scipy.stats
+
+    rng = np.random.default_rng(2)
+    a, b = rng.integers(0, 20, 300) / 20, rng.integers(0, 20, 400) / 20  # many ties
+    cells_a, cells_b = np.zeros(300, int), np.zeros(400, int)
+    u = scipy.stats.mannwhitneyu(a, b).statistic
+    z = (u - 300 * 400 / 2) / np.sqrt(300 * 400 * 701 / 12)
+    assert data_copying_ct(a, cells_a, b, cells_b, 1) == pytest.approx(z, rel=1e-12)
+
+
+def test_one_nn_c2st_sees_place_and_spread() -> None:
+    same = [one_nn_two_sample_test(_gauss(100 + i, n=500), _gauss(200 + i, n=500), seed=i)
+            for i in range(20)]  # one distribution: chance accuracy, p-values not small
+    assert np.mean([c.accuracy for c in same]) == pytest.approx(0.5, abs=0.02)
+    assert np.mean([c.p_value < 0.05 for c in same]) <= 0.15
+    shifted = one_nn_two_sample_test(_gauss(8, n=500), _gauss(9, n=500, shift=1.0))
+    assert shifted.accuracy > 0.8 and shifted.p_value < 0.01
+    # The linear C2ST this replaced scored 0.534 on this case: same mean, half the spread.
+    narrow = one_nn_two_sample_test(_gauss(8, n=500), 0.5 * _gauss(9, n=500))
+    assert narrow.accuracy > 0.6 and narrow.p_value < 0.01
+    # ... and 0.493 on a within-mode collapse: 10 points, each repeated with tiny noise.
+    collapse = np.repeat(_gauss(10, n=10), 50, axis=0) + 0.01 * _gauss(11, n=500)
+    collapsed = one_nn_two_sample_test(_gauss(8, n=500), collapse)
+    assert collapsed.accuracy > 0.9 and collapsed.p_value < 0.01
+    with pytest.raises(InputError, match="at least 10"):
+        one_nn_two_sample_test(_gauss(8, n=5), _gauss(9, n=5))
+
+
+def test_memorisation_calibration_copying_and_authenticity() -> None:
+    rng = np.random.default_rng(0)
+    base = rng.uniform(0.05, 0.15, 2000)            # held-out-to-train NN1 distances
+    thr = copy_threshold(base)
+    assert thr == pytest.approx(np.quantile(base, 0.01))
+    feats = _gauss(30, n=2000, d=4)
+    cells = kmeans_cells(feats, 5, seed=0)
+    base_cells = cells.assign(feats)
+    fresh = rng.uniform(0.05, 0.15, 2000)            # a fresh real set: C_T ~ 0
+    copier = rng.uniform(0.0, 0.04, 2000)             # much closer than held-out: C_T << 0
+    assert abs(data_copying_ct(fresh, base_cells, base, base_cells, 5)) < 3
+    assert data_copying_ct(copier, base_cells, base, base_cells, 5) < -20
+    # the distance to the nearest *other* training image, whatever the neighbour order
+    idx = np.array([[7, 3], [2, 7]])
+    dist = np.array([[0.0, 0.2], [0.0, 0.0]])
+    assert nearest_other_distance(idx, dist, np.array([7, 7])).tolist() == [0.2, 0.0]
+
+
+def test_splits_are_seeded_draws_not_prefixes() -> None:
+    mask = reference_mask(3000, seed=0)
+    assert mask.sum() == 1000 and not mask[:1000].all()
+    assert (reference_mask(3000, seed=0) == mask).all() and (reference_mask(3000, 1) != mask).any()
+    base, floor = heldout_halves(1000, seed=0)
+    assert len(set(base) & set(floor)) == 0 and len(base) + len(floor) == 1000
+    assert sorted(floor[:100]) != list(range(500, 600))
+    assert len(set(draw(100, 30, 0))) == 30
+    assert intervals.proportion(0, 100)[0] == 0.0 and intervals.proportion(50, 100)[1] < 0.6

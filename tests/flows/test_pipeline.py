@@ -48,7 +48,11 @@ def test_tables_hold_the_run(first_run, pipeline_root: Path) -> None:
     metrics = read_table(root, "metrics").to_pylist()
     assert {m["model"] for m in metrics if m["run_id"] == run} == {"pixel", "mlp_gan"}
     fid = [m for m in metrics if m["metric"] == "fid" and m["run_id"] == run]
-    assert all(m["floor"] is not None and m["n"] == 64 for m in fid)
+    # the same N for samples and floor: 64 samples, but the floor half of the 5k sample's
+    # 100 test zeros holds only 50 for the pixel model (digit 0)
+    assert {m["model"]: m["n"] for m in fid} == {"mlp_gan": 64, "pixel": 50}
+    assert all(m["floor"] is not None and m["low"] <= m["value"] <= m["high"] for m in fid)
+    assert all(m["verdict"] and m["eval_seed"] == 0 for m in metrics if m["run_id"] == run)
     keys = {b.trained.model: b.trained.key for b in first_run.branches}
     for table in ("metrics", "samples", "neighbours"):  # every row names its exact model
         rows = [r for r in read_table(root, table).to_pylist() if r["run_id"] == run]
@@ -105,6 +109,7 @@ def test_html_report_renders_in_chromium(first_run, pipeline_root: Path) -> None
     loaded, total = (int(x) for x in marker.split("/"))
     assert total >= 8 and loaded == total, marker
     assert "mlp_gan on mnist" in out.stdout and "real-data floor" in out.stdout
+    assert "95 % interval" in out.stdout and "verdict: <b>" in out.stdout
 
 
 def test_cached_rerun_retrains_nothing(first_run, pipeline_root: Path) -> None:

@@ -1,0 +1,84 @@
+"""95 % intervals, one rule per kind of statistic (docs/evaluation.md lists which metric uses
+which):
+
+- ``bootstrap``: the statistic recomputed on ``resamples`` seeded resamples (with replacement)
+  of the sample rows, the reference held fixed; interval = value ± 1.96 bootstrap standard
+  errors, clipped to the metric's range. Conditional on the reference set, which samples and
+  floor share.
+- ``blocks``: a mean of independent estimates (disjoint blocks): value ± t(0.975, B-1) · s/√B.
+- ``proportion``: a share of n rows: Wilson's score interval.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import numpy as np
+import scipy.stats
+
+Z95 = 1.959963984540054
+
+
+def clip(low: float, high: float, lo: float = -math.inf, hi: float = math.inf
+         ) -> tuple[float, float]:
+    return max(low, lo), min(high, hi)
+
+
+def bootstrap(value: float, stat: Callable[[np.ndarray], float], n: int, resamples: int,
+              seed: int, lo: float = -math.inf, hi: float = math.inf) -> tuple[float, float]:
+    """value ± 1.96 · sd of ``stat(rows)`` over seeded resamples of ``n`` row indices.
+
+    Args:
+        value: the statistic on all rows.
+        stat: maps int64 (n,) row indices (with repeats) to a float.
+        n: rows; resamples: bootstrap replicates (>= 2); seed: their RNG seed.
+        lo, hi: the metric's range.
+    """
+    if resamples < 2 or n < 2:
+        return math.nan, math.nan
+    rng = np.random.default_rng(seed)
+    reps = np.array([stat(rng.integers(0, n, n)) for _ in range(resamples)], np.float64)
+    se = float(reps.std(ddof=1))
+    return clip(value - Z95 * se, value + Z95 * se, lo, hi)
+
+
+def blocks(estimates: np.ndarray) -> tuple[float, float, float, float]:
+    """(mean, standard error, low, high) of independent block estimates (t interval)."""
+    e = np.asarray(estimates, np.float64)
+    mean = float(e.mean())
+    if len(e) < 2:
+        return mean, math.nan, math.nan, math.nan
+    se = float(e.std(ddof=1) / math.sqrt(len(e)))
+    half = float(scipy.stats.t.ppf(0.975, len(e) - 1)) * se
+    return mean, se, mean - half, mean + half
+
+
+def proportion(successes: float, n: int) -> tuple[float, float]:
+    """Wilson score 95 % interval of a share ``successes / n``."""
+    if n <= 0:
+        return math.nan, math.nan
+    p = successes / n
+    z2 = Z95 * Z95
+    centre = (p + z2 / (2 * n)) / (1 + z2 / n)
+    half = Z95 * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / (1 + z2 / n)
+    low = 0.0 if successes <= 0 else max(0.0, centre - half)
+    high = 1.0 if successes >= n else min(1.0, centre + half)
+    return low, high
+
+
+def bootstrap_many(values: dict[str, float], stat: Callable[[np.ndarray], dict[str, float]],
+                   n: int, resamples: int, seed: int,
+                   ranges: dict[str, tuple[float, float]] | None = None
+                   ) -> dict[str, tuple[float, float]]:
+    """``bootstrap`` for several statistics computed together on the same resamples."""
+    if resamples < 2 or n < 2:
+        return {k: (math.nan, math.nan) for k in values}
+    rng = np.random.default_rng(seed)
+    reps = [stat(rng.integers(0, n, n)) for _ in range(resamples)]
+    out = {}
+    for key, value in values.items():
+        se = float(np.std([r[key] for r in reps], ddof=1))
+        lo, hi = (ranges or {}).get(key, (-math.inf, math.inf))
+        out[key] = clip(value - Z95 * se, value + Z95 * se, lo, hi)
+    return out
