@@ -19,6 +19,7 @@ from genflow.core.quiet import import_tensorflow_quietly, quiet_tensorflow_defau
 from genflow.core.settings import configure_prefect
 from genflow.run_config import DATASETS, PROFILES, SOURCES, add_pipeline_options
 from genflow.storage.root import PREFECT, ROOT_ENV, ArtifactRoot, resolve_root
+from genflow.tasks.evaluation.config import HEADLINE
 
 
 def _root_option(p: argparse.ArgumentParser) -> None:
@@ -52,6 +53,14 @@ def build_parser() -> argparse.ArgumentParser:
     _root_option(runs)
     runs.set_defaults(func=cmd_runs)
 
+    compare = sub.add_parser("compare", help="two runs side by side: values, intervals, "
+                             "differences beyond the intervals")
+    compare.add_argument("run_a", metavar="RUN_A")
+    compare.add_argument("run_b", metavar="RUN_B")
+    compare.add_argument("--all", action="store_true", help="every metric, not the headline ones")
+    _root_option(compare)
+    compare.set_defaults(func=cmd_compare)
+
     report = sub.add_parser("report", help="print a run's metrics table")
     report.add_argument("--run", default="latest", metavar="latest|RUN_ID")
     _root_option(report)
@@ -79,9 +88,10 @@ def build_parser() -> argparse.ArgumentParser:
     train.set_defaults(func=cmd_train)
 
     for name, func, text in (("generate", cmd_generate, "train (cached) and generate samples"),
-                             ("evaluate", cmd_evaluate, "train, generate and score samples")):
+                             ("evaluate", cmd_evaluate, "train, generate and score samples, or "
+                              "score any image set (--images)")):
         p = sub.add_parser(name, help=text)
-        p.add_argument("--model", choices=models, required=True)
+        p.add_argument("--model", choices=models, required=name == "generate")
         p.add_argument("--dataset", choices=DATASETS)
         p.add_argument("--profile", choices=PROFILES, default="quick")
         p.add_argument("--set", dest="overrides", action="append", default=[],
@@ -91,11 +101,27 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--seed", type=int, default=0)
         p.add_argument("--source", choices=SOURCES, default="auto")
         if name == "evaluate":
+            p.add_argument("--images", metavar="PATH",
+                           help="score these images instead of a model's: a .npy (N, 28, 28[, 1]) "
+                           "of uint8 or float [0, 1], a folder of 28x28 grayscale PNGs, or a "
+                           "Parquet file with an 'image' column; needs --dataset")
+            p.add_argument("--classes", metavar="C,C,...",
+                           help="with --images: the classes the images should resemble (default all)")
+            p.add_argument("--name", metavar="LABEL",
+                           help="with --images: the label of the rows (default: the file name)")
             p.add_argument("--extractor", choices=("domain", "inception"), default="domain")
             p.add_argument("--inception-weights", metavar="FILE",
                            help="InceptionV3 no-top weights (.h5) for --extractor inception")
         _root_option(p)
         p.set_defaults(func=func)
+    calibrate = sub.add_parser("calibrate", help="run the evaluation on known cases (controls); "
+                               "exit 1 if one fails")
+    calibrate.add_argument("--dataset", choices=DATASETS, required=True)
+    calibrate.add_argument("--samples", type=int, default=2000, metavar="N",
+                           help="images per control (2000; fewer if the test split is small)")
+    calibrate.add_argument("--source", choices=SOURCES, default="auto")
+    _root_option(calibrate)
+    calibrate.set_defaults(func=cmd_calibrate)
     return parser
 
 
@@ -158,7 +184,7 @@ def cmd_run(args: argparse.Namespace, root: ArtifactRoot) -> int:
 
 
 def _print_summary(rows: list[tuple[str, str, list[dict]]]) -> None:
-    keys = ("fid", "kid", "precision", "recall", "coverage", "c2st_accuracy", "copy_rate")
+    keys = HEADLINE
     print(f"  {'model':<14}{'dataset':<14}" + "".join(f"{k:>20}" for k in keys))
     for model, dataset, metrics in rows:
         by = {m["metric"]: m for m in metrics}
@@ -177,6 +203,10 @@ def _run_models(config_json: str) -> str:
     config = json.loads(config_json)
     if "train" in config:  # a standalone training
         return str(config["train"].get("model", ""))
+    if "evaluate_images" in config:
+        return f"images:{config['evaluate_images'].get('name', '')}"
+    if "calibrate" in config:
+        return f"calibrate:{config['calibrate'].get('dataset', '')}"
     return " ".join(config.get("models") or [])
 
 
@@ -191,11 +221,34 @@ def cmd_runs(args: argparse.Namespace, root: ArtifactRoot) -> int:
                   reverse=True)[:args.last]
     if not rows:
         raise InputError(f"{root.url_of('reports', RUNS_TABLE)}: no runs recorded yet")
-    print(f"{'run':<26}{'started (UTC)':<21}{'profile':<9}{'status':<11}{'wall':>9}  models")
+    print(f"{'run':<26}{'started (UTC)':<21}{'profile':<11}{'status':<11}{'wall':>9}  models")
     for r in rows:
         wall = (r["finished_at"] - r["started_at"]).total_seconds()
-        print(f"{r['run_id']:<26}{r['started_at']:%Y-%m-%d %H:%M:%S}  {r['profile']:<9}"
+        print(f"{r['run_id']:<26}{r['started_at']:%Y-%m-%d %H:%M:%S}  {r['profile']:<11}"
               f"{r['status']:<11}{wall:>8.1f}s  {_run_models(r['config_json'])}")
+    return 0
+
+
+def cmd_compare(args: argparse.Namespace, root: ArtifactRoot) -> int:
+    """From the `metrics` table only (works on a copy of reports/)."""
+    from genflow.storage.parquet import read_table
+    from genflow.storage.schemas import METRICS_TABLE
+    from genflow.tasks.reporting.compare import compare_runs
+
+    rows = read_table(root, METRICS_TABLE).to_pylist()
+    changes, verdicts = compare_runs(rows, args.run_a, args.run_b,
+                                     None if args.all else HEADLINE)
+    print(f"{args.run_a} (A) -> {args.run_b} (B); 'beyond': the 95 % intervals do not overlap")
+    print(f"  {'model':<14}{'dataset':<14}{'metric':<22}{'A':>10}  {'A interval':<22}{'B':>10}  "
+          f"{'B interval':<22}{'B - A':>10}  beyond")
+    for c in changes:
+        print(f"  {c.model:<14}{c.dataset:<14}{c.metric:<22}{c.a['value']:>10.4f}  "
+              f"{_interval(c.a, 'low', 'high'):<22}{c.b['value']:>10.4f}  "
+              f"{_interval(c.b, 'low', 'high'):<22}{c.difference:>+10.4f}  {c.direction}")
+    for (model, dataset), (a, b) in verdicts.items():
+        print(f"  verdict {model} on {dataset}: {a or '-'} -> {b or '-'}")
+    beyond = [c for c in changes if c.beyond]
+    print(f"{len(beyond)} of {len(changes)} differences beyond the intervals")
     return 0
 
 
@@ -212,11 +265,16 @@ def cmd_report(args: argparse.Namespace, root: ArtifactRoot) -> int:
     if not rows:
         raise InputError(f"run {run!r} not found in {root.url_of('reports', METRICS_TABLE)}")
     print(f"run {run} ({rows[0]['profile']}, {rows[0]['run_date']})")
-    print(f"  {'model':<14}{'dataset':<14}{'metric':<26}{'value':>10}{'floor':>10}{'n':>7}  extractor")
+    print(f"  {'model':<14}{'dataset':<14}{'metric':<26}{'value':>10}  {'95 % interval':<22}"
+          f"{'floor':>10}{'n':>7}  extractor")
+    verdicts = {}
     for m in sorted(rows, key=lambda m: (m["model"], m["dataset"], m["metric"])):
         floor = "" if m["floor"] is None else f"{m['floor']:.4f}"
-        print(f"  {m['model']:<14}{m['dataset']:<14}{m['metric']:<26}{m['value']:>10.4f}"
-              f"{floor:>10}{m['n']:>7}  {m['extractor']}")
+        print(f"  {m['model']:<14}{m['dataset']:<14}{m['metric']:<26}{m['value']:>10.4f}  "
+              f"{_interval(m, 'low', 'high'):<22}{floor:>10}{m['n']:>7}  {m['extractor']}")
+        verdicts[(m["model"], m["dataset"])] = m.get("verdict")
+    for (model, dataset), verdict in verdicts.items():
+        print(f"  verdict {model} on {dataset}: {verdict or '(not recorded)'}")
     return 0
 
 
@@ -273,8 +331,88 @@ def cmd_generate(args: argparse.Namespace, root: ArtifactRoot) -> int:
     return 0
 
 
+def _interval(row: dict, low: str, high: str) -> str:
+    if row.get(low) is None or row.get(high) is None:
+        return ""
+    return f"[{row[low]:.4f}, {row[high]:.4f}]"
+
+
+def _print_rows(rows: list[dict]) -> None:
+    print(f"  {'metric':<24}{'value':>10}  {'95 % interval':<22}{'floor':>10}  "
+          f"{'floor interval':<22}{'n':>6}")
+    for r in rows:
+        floor = "" if r["floor"] is None else f"{r['floor']:.4f}"
+        print(f"  {r['metric']:<24}{r['value']:>10.4f}  {_interval(r, 'low', 'high'):<22}"
+              f"{floor:>10}  {_interval(r, 'floor_low', 'floor_high'):<22}{r['n']:>6}")
+
+
+def _parse_classes(text: str | None) -> list[int] | None:
+    if text is None:
+        return None
+    try:
+        classes = sorted({int(c) for c in text.split(",") if c.strip()})
+    except ValueError as e:
+        raise InputError(f"--classes: {text!r} is not a comma-separated list of 0-9") from e
+    if not classes or not all(0 <= c <= 9 for c in classes):
+        raise InputError(f"--classes: {text!r} must list classes between 0 and 9")
+    return classes
+
+
+def cmd_evaluate_images(args: argparse.Namespace, root: ArtifactRoot) -> int:
+    from pathlib import Path
+
+    from genflow.tasks.evaluation.images import load_images
+
+    if args.model:
+        raise InputError("--images and --model exclude each other")
+    if not args.dataset:
+        raise InputError("--images needs --dataset (mnist or fashion_mnist)")
+    classes = _parse_classes(args.classes)
+    images = str(Path(args.images).expanduser().resolve())
+    n = len(load_images(images))  # a bad file fails before Prefect starts
+    name = args.name or Path(images).stem
+    from genflow.flows.audit import evaluate_images
+    from genflow.tasks.evaluation.config import eval_config_for
+
+    result = evaluate_images(images, args.dataset, name, classes, source=args.source,
+                             root=root.url, evaluation=eval_config_for("quick", seed=args.seed))
+    s = result.sets[0]
+    print(f"{name}: {n} images judged as {args.dataset}"
+          + (f" classes {classes}" if classes else "") + f", run {result.run_id}")
+    _print_rows(s.metrics)
+    print(f"  verdict: {s.verdict}")
+    return 0
+
+
+def cmd_calibrate(args: argparse.Namespace, root: ArtifactRoot) -> int:
+    if args.samples < 10:
+        raise InputError(f"--samples must be >= 10, got {args.samples}")
+    from genflow.flows.audit import calibrate
+
+    result = calibrate(args.dataset, n=args.samples, source=args.source, root=root.url)
+    keys = ("fid", "kid", "precision", "recall", "coverage", "c2st_accuracy", "copy_rate")
+    print(f"calibration of {args.dataset}, run {result.run_id}")
+    print(f"  {'control':<18}" + "".join(f"{k:>14}" for k in keys) + "  verdict      result")
+    for s in result.sets:
+        by = {r["metric"]: r for r in s.metrics}
+        cells = "".join(f"{by[k]['value']:>14.4f}" if k in by else f"{'':>14}" for k in keys)
+        print(f"  {s.label.split(':', 1)[1]:<18}{cells}  {s.verdict:<12} "
+              + ("passed" if s.failure is None else f"FAILED: {s.failure}"))
+    floor = {r["metric"]: r["floor"] for r in result.sets[0].metrics}
+    print(f"  {'(floor)':<18}" + "".join(
+        f"{floor[k]:>14.4f}" if floor.get(k) is not None else f"{'':>14}" for k in keys))
+    failed = result.failed
+    print(f"{len(result.sets) - len(failed)} of {len(result.sets)} controls passed")
+    return 1 if failed else 0
+
+
 def cmd_evaluate(args: argparse.Namespace, root: ArtifactRoot) -> int:
+    if args.images:
+        return cmd_evaluate_images(args, root)
+    if not args.model:
+        raise InputError("evaluate needs --model MODEL (or --images PATH --dataset NAME)")
     kwargs = _stage_args(args)
+
     from genflow.tasks.evaluation.config import eval_config_for
 
     eval_config_for(args.profile, extractor=args.extractor,  # bad values fail before any work
@@ -294,11 +432,10 @@ def cmd_evaluate(args: argparse.Namespace, root: ArtifactRoot) -> int:
         samples=kwargs["n"], seed=kwargs["seed"], source=kwargs["source"],
         extractor=args.extractor, inception_weights=args.inception_weights), root=root.url)
     r = result.branches[0].evaluation
-    print(f"{r.model} on {r.dataset} ({r.profile}), run {result.run_id}:")
-    print(f"  {'metric':<26}{'value':>10}{'floor':>10}{'n':>7}  extractor")
-    for row in r.metrics:
-        floor = "" if row["floor"] is None else f"{row['floor']:.4f}"
-        print(f"  {row['metric']:<26}{row['value']:>10.4f}{floor:>10}{row['n']:>7}  {row['extractor']}")
+    print(f"{r.model} on {r.dataset} ({r.profile}), run {result.run_id}, "
+          f"extractor {r.metrics[0]['extractor']}:")
+    _print_rows(r.metrics)
+    print(f"  verdict: {r.verdict}")
     print(f"  side by side: {root.url_of(r.pictures['side_by_side'])}")
     return 0
 

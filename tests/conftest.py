@@ -117,3 +117,19 @@ def api_server(tmp_path: Path):
     yield env
     os.killpg(proc.pid, signal.SIGTERM)
     proc.wait(timeout=60)
+
+
+def chromium_dom(page: Path, profile: Path) -> tuple[str, int, int]:
+    """Render ``page`` in headless Chromium: (DOM, images loaded, images total)."""
+    import subprocess
+
+    out = subprocess.run(
+        ["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+         "--no-first-run", "--disable-background-networking", "--disable-component-update",
+         "--disable-sync", f"--user-data-dir={profile}",
+         "--virtual-time-budget=10000", "--dump-dom", page.as_uri()],
+        capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    marker = out.stdout.split('data-images-ok="', 1)[1].split('"', 1)[0]
+    loaded, total = (int(x) for x in marker.split("/"))
+    return out.stdout, loaded, total

@@ -28,6 +28,13 @@ DATA_COPYING = "data_copying_ct"
 AUTHENTICITY = "authenticity"
 EXTRACTOR_ACCURACY = "extractor_test_accuracy"
 
+# Headline metrics (summaries, comparisons, trends) and which way is better.
+HEADLINE = (FID, KID, PRECISION, RECALL, COVERAGE, C2ST, COPY_RATE)
+LOWER_IS_BETTER = frozenset({FID, FD_INF, KID, C2ST, COPY_RATE, DUPLICATE_RATE, CLASSES_MISSING,
+                             CLOSER_THAN_TEST})
+HIGHER_IS_BETTER = frozenset({PRECISION, RECALL, COVERAGE, AUTHENTICITY, MODE_ENTROPY,
+                              CLASSIFIER_SCORE})
+
 
 class EvalConfig(BaseModel):
     """How samples are judged.

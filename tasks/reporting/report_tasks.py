@@ -123,4 +123,11 @@ def record_run(run_id: str, run_date: str, flow_run_id: str | None, profile: str
     row = tables.run_row(run_id, run_date, flow_run_id, profile, config_json,
                          PIPELINE_CODE_VERSION, package_versions(), started,
                          dt.datetime.now(dt.UTC), status, error, stage_seconds)
-    return append_rows(root, schemas.RUNS_TABLE, row, run_id)
+    path = append_rows(root, schemas.RUNS_TABLE, row, run_id)
+    from genflow.tasks.reporting.index import write_index
+
+    try:  # the trends page follows every run; a failure to draw it never fails the run
+        log.info("runs and trends: %s", root.url_of(write_index(root)))
+    except Exception as e:  # noqa: BLE001
+        log.warning("reports/index.html not updated: %s: %s", type(e).__name__, e)
+    return path

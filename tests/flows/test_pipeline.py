@@ -97,19 +97,18 @@ def test_readme_queries_run_in_duckdb(first_run, pipeline_root: Path) -> None:
 
 
 def test_html_report_renders_in_chromium(first_run, pipeline_root: Path) -> None:
+    from tests.conftest import chromium_dom
+
     html = pipeline_root / first_run.report.html
-    out = subprocess.run(
-        ["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-         "--no-first-run", "--disable-background-networking", "--disable-component-update",
-         "--disable-sync", f"--user-data-dir={pipeline_root / 'chromium-profile'}",
-         "--virtual-time-budget=10000", "--dump-dom", html.as_uri()],
-        capture_output=True, text=True, timeout=120)
-    assert out.returncode == 0, out.stderr[-2000:]
-    marker = out.stdout.split('data-images-ok="', 1)[1].split('"', 1)[0]
-    loaded, total = (int(x) for x in marker.split("/"))
-    assert total >= 8 and loaded == total, marker
-    assert "mlp_gan on mnist" in out.stdout and "real-data floor" in out.stdout
-    assert "95 % interval" in out.stdout and "verdict: <b>" in out.stdout
+    dom, loaded, total = chromium_dom(html, pipeline_root / "chromium-profile")
+    assert total >= 8 and loaded == total, (loaded, total)
+    assert "mlp_gan on mnist" in dom and "real-data floor" in dom
+    assert "95 % interval" in dom and "verdict: <b>" in dom
+    # the trends page across runs links this run's report and draws every chart
+    index, loaded, total = chromium_dom(pipeline_root / "reports" / "index.html",
+                                        pipeline_root / "chromium-profile")
+    assert total == 2 and loaded == total, (loaded, total)  # pixel and mlp_gan
+    assert f'href="html/{first_run.run_id}.html"' in index
 
 
 def test_cached_rerun_retrains_nothing(first_run, pipeline_root: Path) -> None:

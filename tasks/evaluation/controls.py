@@ -1,0 +1,117 @@
+"""Known cases for ``genflow calibrate``: image sets whose right answer is known, built from
+real data, and the checks each must pass. An evaluation that cannot tell them apart is wrong,
+however exact its formulas.
+
+- ``held_out``: fresh real test images (the *probe*, a seeded third of the test split that the
+  evaluation's floor and baseline never use): every interval overlaps the floor's, no flag.
+- ``train_noisy``: training images + Gaussian noise (sd 0.02): flagged ``copies``.
+- ``dropped_classes``: probe images without three seeded classes: recall and coverage
+  intervals below the floor's, precision not.
+- ``one_repeated``: one training image + noise (sd 0.05), repeated: flagged ``collapsed``.
+- ``noise-1..4`` (sd 0.05, 0.1, 0.2, 0.4) and ``blur-1..4`` (Gaussian, sd 0.5, 1, 1.5, 2 px)
+  of the probe images: FID and KID rise with every level (level 0 is ``held_out``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from genflow.tasks.evaluation import config as names
+
+NOISE_LEVELS = (0.05, 0.1, 0.2, 0.4)
+BLUR_LEVELS = (0.5, 1.0, 1.5, 2.0)
+LADDERS = {"noise": NOISE_LEVELS, "blur": BLUR_LEVELS}
+DROPPED = 3
+
+
+@dataclass
+class ControlSet:
+    name: str
+    images: np.ndarray       # float32 (n, 28, 28, 1) in [0, 1]
+    expectation: str
+
+
+def build_controls(train: np.ndarray, train_labels: np.ndarray, probe: np.ndarray,
+                   probe_labels: np.ndarray, n: int, seed: int) -> list[ControlSet]:
+    """The control sets (see the module table).
+
+    Args:
+        train, probe: float32 (m, 28, 28, 1) in [0, 1]: training images and fresh held-out
+            images the evaluation uses for nothing else; with their uint8 labels.
+        n: images per control (at most len(probe)).
+    """
+    import scipy.ndimage
+
+    rng = np.random.default_rng(seed)
+    p = probe[:n]
+    sets = [ControlSet("held_out", p, "at the floor on every metric, no flag")]
+    noisy = train[rng.choice(len(train), n, replace=False)]
+    sets.append(ControlSet("train_noisy", _clip(noisy + rng.normal(0, 0.02, noisy.shape)),
+                           "flagged copies"))
+    classes = np.unique(probe_labels)
+    dropped = rng.choice(classes, min(DROPPED, len(classes) - 1), replace=False)
+    keep = ~np.isin(probe_labels, dropped)
+    sets.append(ControlSet("dropped_classes", probe[keep][:n],
+                           f"without classes {sorted(int(c) for c in dropped)}: recall and "
+                           "coverage below the floor, precision not"))
+    one = train[rng.integers(len(train))]
+    sets.append(ControlSet("one_repeated",
+                           _clip(one[None] + rng.normal(0, 0.05, (n, *one.shape))),
+                           "flagged collapsed"))
+    for level, sd in enumerate(NOISE_LEVELS, 1):
+        sets.append(ControlSet(f"noise-{level}", _clip(p + rng.normal(0, sd, p.shape)),
+                               f"Gaussian noise sd {sd}: FID and KID above level {level - 1}"))
+    for level, sd in enumerate(BLUR_LEVELS, 1):
+        blurred = scipy.ndimage.gaussian_filter(p, sigma=(0, sd, sd, 0))
+        sets.append(ControlSet(f"blur-{level}", _clip(blurred),
+                               f"Gaussian blur sd {sd} px: FID and KID above level {level - 1}"))
+    return sets
+
+
+def _clip(x: np.ndarray) -> np.ndarray:
+    return np.clip(x, 0.0, 1.0).astype(np.float32)
+
+
+def _overlaps(row: dict) -> bool:
+    bounds = (row.get("low"), row.get("high"), row.get("floor_low"), row.get("floor_high"))
+    if any(b is None for b in bounds):
+        return True
+    low, high, floor_low, floor_high = bounds
+    return low <= floor_high and floor_low <= high
+
+
+def check_controls(results: dict[str, tuple[list[dict], list[str]]]) -> dict[str, str | None]:
+    """{control: None if it passed, else why not} from {control: (metric rows, flags)}."""
+    out: dict[str, str | None] = {}
+
+    def m(control: str, metric: str) -> dict:
+        return {r["metric"]: r for r in results[control][0]}[metric]
+
+    rows, flags = results["held_out"]
+    off = [r["metric"] for r in rows if not _overlaps(r)]
+    out["held_out"] = (None if not off and not flags else
+                       f"away from the floor on {', '.join(off) or '-'}; flags {flags or '-'}")
+    out["train_noisy"] = None if "copies" in results["train_noisy"][1] else (
+        f"not flagged copies (copy_rate {m('train_noisy', names.COPY_RATE)['value']:.3f})")
+    out["one_repeated"] = None if "collapsed" in results["one_repeated"][1] else (
+        f"not flagged collapsed (recall {m('one_repeated', names.RECALL)['value']:.3f})")
+    failed = []
+    for metric in (names.RECALL, names.COVERAGE):
+        r = m("dropped_classes", metric)
+        if not r["high"] < r["floor_low"]:
+            failed.append(f"{metric} did not drop ({r['value']:.3f} vs floor {r['floor']:.3f})")
+    r = m("dropped_classes", names.PRECISION)
+    if r["high"] < r["floor_low"]:
+        failed.append(f"precision dropped ({r['value']:.3f} vs floor {r['floor']:.3f})")
+    out["dropped_classes"] = "; ".join(failed) or None
+    for kind, levels in LADDERS.items():
+        for level in range(1, len(levels) + 1):
+            prev = "held_out" if level == 1 else f"{kind}-{level - 1}"
+            name = f"{kind}-{level}"
+            why = [f"{metric} {m(name, metric)['value']:.4g} not above {prev}'s "
+                   f"{m(prev, metric)['value']:.4g}" for metric in (names.FID, names.KID)
+                   if not m(name, metric)["value"] > m(prev, metric)["value"]]
+            out[name] = "; ".join(why) or None
+    return out

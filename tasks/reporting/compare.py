@@ -1,0 +1,73 @@
+"""Two runs side by side, from the ``metrics`` table alone: per model, dataset and metric both
+values with their 95 % intervals, the difference, and whether it is beyond the intervals (the
+two intervals do not overlap)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from genflow.core.errors import InputError
+from genflow.tasks.evaluation import config as names
+
+
+@dataclass
+class Change:
+    model: str
+    dataset: str
+    metric: str
+    a: dict
+    b: dict
+
+    @property
+    def difference(self) -> float:
+        return self.b["value"] - self.a["value"]
+
+    @property
+    def beyond(self) -> bool | None:
+        """The intervals do not overlap (None: a side has no interval)."""
+        bounds = (self.a.get("low"), self.a.get("high"), self.b.get("low"), self.b.get("high"))
+        if any(v is None for v in bounds):
+            return None
+        a_low, a_high, b_low, b_high = bounds
+        return b_low > a_high or b_high < a_low
+
+    @property
+    def direction(self) -> str:
+        """better / worse (beyond the intervals, for metrics with a direction), or same."""
+        if not self.beyond:
+            return "same" if self.beyond is False else "?"
+        up = self.difference > 0
+        if self.metric in names.LOWER_IS_BETTER:
+            return "worse" if up else "better"
+        if self.metric in names.HIGHER_IS_BETTER:
+            return "better" if up else "worse"
+        return "changed"
+
+
+def compare_runs(rows: list[dict], run_a: str, run_b: str,
+                 metrics: tuple[str, ...] | None = names.HEADLINE) -> tuple[list[Change], dict]:
+    """Changes between two runs' metric rows (``metrics=None``: every metric), and the
+    verdicts {(model, dataset): (verdict a, verdict b)}.
+
+    Raises:
+        InputError: a run id not found in ``rows``.
+    """
+    by_run: dict[str, dict[tuple[str, str, str], dict]] = {run_a: {}, run_b: {}}
+    for r in rows:
+        if r["run_id"] in by_run and (metrics is None or r["metric"] in metrics):
+            by_run[r["run_id"]][(r["model"], r["dataset"], r["metric"])] = r
+    known = {r["run_id"] for r in rows}
+    for run in (run_a, run_b):
+        if run not in known:
+            raise InputError(f"run {run!r} is not in the metrics table")
+    shared = sorted(set(by_run[run_a]) & set(by_run[run_b]),
+                    key=lambda k: (k[0], k[1], _order(k[2], metrics)))
+    if not shared:
+        raise InputError(f"runs {run_a} and {run_b} share no (model, dataset, metric)")
+    changes = [Change(*key, by_run[run_a][key], by_run[run_b][key]) for key in shared]
+    verdicts = {(c.model, c.dataset): (c.a.get("verdict"), c.b.get("verdict")) for c in changes}
+    return changes, verdicts
+
+
+def _order(metric: str, metrics: tuple[str, ...] | None) -> tuple[int, str]:
+    return (metrics.index(metric) if metrics and metric in metrics else len(metrics or ()), metric)
