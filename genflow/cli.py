@@ -247,6 +247,11 @@ def cmd_compare(args: argparse.Namespace, root: ArtifactRoot) -> int:
               f"{_interval(c.b, 'low', 'high'):<22}{c.difference:>+10.4f}  {c.direction}")
     for (model, dataset), (a, b) in verdicts.items():
         print(f"  verdict {model} on {dataset}: {a or '-'} -> {b or '-'}")
+    for c in changes:
+        if c.comparable:
+            print(f"  note: {c.model} on {c.dataset} {c.metric} is not like for like "
+                  f"({c.comparable}): N, extractor and profile change the numbers")
+            break
     beyond = [c for c in changes if c.beyond]
     print(f"{len(beyond)} of {len(changes)} differences beyond the intervals")
     return 0
@@ -365,6 +370,8 @@ def cmd_evaluate_images(args: argparse.Namespace, root: ArtifactRoot) -> int:
 
     if args.model:
         raise InputError("--images and --model exclude each other")
+    if args.overrides or args.samples is not None:
+        raise InputError("--set and --samples apply to a model, not to --images")
     if not args.dataset:
         raise InputError("--images needs --dataset (mnist or fashion_mnist)")
     classes = _parse_classes(args.classes)
@@ -375,7 +382,9 @@ def cmd_evaluate_images(args: argparse.Namespace, root: ArtifactRoot) -> int:
     from genflow.tasks.evaluation.config import eval_config_for
 
     result = evaluate_images(images, args.dataset, name, classes, source=args.source,
-                             root=root.url, evaluation=eval_config_for("quick", seed=args.seed))
+                             root=root.url, evaluation=eval_config_for(
+                                 "quick", seed=args.seed, extractor=args.extractor,
+                                 inception_weights=args.inception_weights))
     s = result.sets[0]
     print(f"{name}: {n} images judged as {args.dataset}"
           + (f" classes {classes}" if classes else "") + f", run {result.run_id}")

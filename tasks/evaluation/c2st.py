@@ -24,6 +24,7 @@ class C2ST:
     accuracy: float      # leave-one-out 1-NN accuracy over the 2m pooled rows, in [0, 1]
     p_value: float       # one-sided permutation p-value, in (0, 1]
     m: int               # rows per side
+    null_sd: float = 0.0  # sd of the accuracy over label permutations
 
 
 def nearest_other(x: np.ndarray) -> np.ndarray:
@@ -54,8 +55,10 @@ def one_nn_two_sample_test(real: np.ndarray, fake: np.ndarray, seed: int = 0,
     nn = nearest_other(x)
     labels = np.r_[np.ones(m, bool), np.zeros(m, bool)]
     accuracy = float((labels == labels[nn]).mean())
-    hits = 0
-    for _ in range(permutations):
+    null = np.empty(permutations)
+    for i in range(permutations):
         shuffled = rng.permutation(labels)
-        hits += (shuffled == shuffled[nn]).mean() >= accuracy
-    return C2ST(accuracy=accuracy, p_value=(hits + 1) / (permutations + 1), m=m)
+        null[i] = (shuffled == shuffled[nn]).mean()
+    hits = int((null >= accuracy).sum())
+    return C2ST(accuracy=accuracy, p_value=(hits + 1) / (permutations + 1), m=m,
+                null_sd=float(null.std(ddof=1)) if permutations > 1 else 0.0)

@@ -100,10 +100,12 @@ def check_controls(results: dict[str, tuple[list[dict], list[str]]]) -> dict[str
     failed = []
     for metric in (names.RECALL, names.COVERAGE):
         r = m("dropped_classes", metric)
-        if not r["high"] < r["floor_low"]:
+        if r.get("high") is None or r.get("floor_low") is None:
+            failed.append(f"{metric} has no interval (bootstrap off?)")
+        elif not r["high"] < r["floor_low"]:
             failed.append(f"{metric} did not drop ({r['value']:.3f} vs floor {r['floor']:.3f})")
     r = m("dropped_classes", names.PRECISION)
-    if r["high"] < r["floor_low"]:
+    if r.get("high") is not None and r.get("floor_low") is not None and r["high"] < r["floor_low"]:
         failed.append(f"precision dropped ({r['value']:.3f} vs floor {r['floor']:.3f})")
     out["dropped_classes"] = "; ".join(failed) or None
     for kind, levels in LADDERS.items():

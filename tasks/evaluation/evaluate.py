@@ -135,9 +135,12 @@ def _fid_rows(side: _Side, real: RealSets, config: EvalConfig, seed: int
     f = side.features
     fid = frechet_distance(*feature_statistics(f), mu, sigma)
     distance = DistanceToReference(mu, sigma)
-    fid_i = intervals.bootstrap(fid, lambda rows: distance(f[rows]), len(f), config.bootstrap,
-                                seed, lo=0.0)
-    return {names.FID: (fid, *fid_i), names.FD_INF: fd_infinity(f, mu, sigma, seed)}
+    se = intervals.bootstrap_se(lambda rows: distance(f[rows]), len(f), config.bootstrap, seed)
+    fid_i = (intervals.clip(fid - intervals.Z95 * se, fid + intervals.Z95 * se, lo=0.0)
+             if np.isfinite(se) else (math.nan, math.nan))
+    return {names.FID: (fid, *fid_i),
+            names.FD_INF: fd_infinity(f, mu, sigma, seed,
+                                      sampling_se=se if np.isfinite(se) else 0.0)}
 
 
 def _prdc_rows(side: _Side, pool: np.ndarray, config: EvalConfig, seed: int
@@ -236,8 +239,12 @@ def evaluate(samples: np.ndarray, real: RealSets, extractor: Extractor, config: 
         out[names.KID_STD] = (se, math.nan, math.nan)
         out.update(_prdc_rows(side, pool, config, seed))
         c2st = one_nn_two_sample_test(pool, subsample(side.features, config.prdc_max, seed), seed)
-        out[names.C2ST] = (c2st.accuracy, *intervals.proportion(c2st.accuracy * 2 * c2st.m,
-                                                                2 * c2st.m))
+        # Leave-one-out outcomes of mutual neighbours are correlated, so Wilson's interval
+        # alone is too narrow: the wider of it and the permutation spread is used.
+        wilson = intervals.proportion(c2st.accuracy * 2 * c2st.m, 2 * c2st.m)
+        half = max(intervals.Z95 * c2st.null_sd, (wilson[1] - wilson[0]) / 2)
+        out[names.C2ST] = (c2st.accuracy, *intervals.clip(c2st.accuracy - half,
+                                                          c2st.accuracy + half, 0.0, 1.0))
         out[names.C2ST_P] = (c2st.p_value, math.nan, math.nan)
         out.update(_class_rows(side, config, seed, single_class))
         out[names.COPY_RATE] = _share(side.nn1 < threshold)

@@ -24,7 +24,8 @@ from genflow.core.errors import InputError
 log = logging.getLogger(__name__)
 
 
-def feature_statistics(features: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def feature_statistics(features: np.ndarray, warn: bool = True
+                       ) -> tuple[np.ndarray, np.ndarray]:
     """Mean and unbiased covariance of features.
 
     Args:
@@ -42,7 +43,7 @@ def feature_statistics(features: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     mu = x.mean(axis=0)
     centred = x - mu
     sigma = centred.T @ centred / (len(x) - 1)
-    if len(x) <= x.shape[1]:
+    if warn and len(x) <= x.shape[1]:
         log.warning("FID statistics from n=%d <= d=%d features: the covariance is rank "
                     "deficient and FID is biased upwards; report n beside it", len(x), x.shape[1])
     return mu, sigma
@@ -91,7 +92,7 @@ class DistanceToReference:
         self.trace_ref = float(np.trace(r))
 
     def __call__(self, features: np.ndarray) -> float:
-        mu, sigma = feature_statistics(features)
+        mu, sigma = feature_statistics(features, warn=False)  # bootstrap: many calls
         m = self.root @ sigma @ self.root
         eig = scipy.linalg.eigvalsh((m + m.T) / 2, driver="evd")
         diff = mu - self.mu
@@ -101,7 +102,8 @@ class DistanceToReference:
 
 
 def fd_infinity(features: np.ndarray, mu_ref: np.ndarray, sigma_ref: np.ndarray, seed: int,
-                points: int = 6, draws: int = 3) -> tuple[float, float, float]:
+                points: int = 6, draws: int = 3, sampling_se: float = 0.0
+                ) -> tuple[float, float, float]:
     """FD∞ (Chong & Forsyth 2020): FID is biased by 1/N, so FID is computed on seeded random
     subsets at ``points`` sizes N from n/4 (at least 2d, at most n) to n, ``draws`` each, fitted
     by least squares as FID(N) = FD∞ + b / N, and extrapolated to 1/N = 0.
@@ -109,9 +111,12 @@ def fd_infinity(features: np.ndarray, mu_ref: np.ndarray, sigma_ref: np.ndarray,
     Args:
         features: float (n, d) of the set; mu_ref, sigma_ref: the reference statistics.
 
+        sampling_se: the standard error of FID over resamples of the n rows (the subsets are
+            nested in one set, so the fit alone does not see the set's own sampling variance).
+
     Returns:
-        (FD∞, low, high): the intercept and its 95 % interval from the fit's standard error;
-        NaN when n is too small to fit (fewer than 3 distinct sizes).
+        (FD∞, low, high): the intercept and its 95 % interval, combining the fit's standard
+        error with ``sampling_se``; NaN when n is too small to fit (fewer than 3 sizes).
     """
     f = np.asarray(features, np.float64)
     n, d = f.shape
@@ -128,5 +133,6 @@ def fd_infinity(features: np.ndarray, mu_ref: np.ndarray, sigma_ref: np.ndarray,
             xs.append(1.0 / size)
             ys.append(distance(f[rows]))
     fit = scipy.stats.linregress(xs, ys)
-    half = float(scipy.stats.t.ppf(0.975, len(xs) - 2)) * fit.intercept_stderr
+    half = math.hypot(float(scipy.stats.t.ppf(0.975, len(xs) - 2)) * fit.intercept_stderr,
+                      1.959963984540054 * sampling_se)
     return float(fit.intercept), float(fit.intercept - half), float(fit.intercept + half)

@@ -76,9 +76,12 @@ def _pngs(folder: Path) -> np.ndarray:
             with Image.open(f) as im:
                 if im.size != (IMAGE_SIDE, IMAGE_SIDE):
                     raise InputError(f"{f}: image is {im.size[0]}x{im.size[1]}, not 28x28")
-                if im.mode not in ("L", "1", "I;16", "I", "LA", "P"):
-                    raise InputError(f"{f}: not a grayscale PNG (mode {im.mode})")
-                out[i] = np.asarray(im.convert("L"), np.uint8)
+                if im.mode == "I;16":  # 16-bit greyscale: keep the top 8 bits
+                    out[i] = (np.asarray(im, np.uint16) >> 8).astype(np.uint8)
+                elif im.mode in ("L", "1", "LA"):
+                    out[i] = np.asarray(im.convert("L"), np.uint8)
+                else:
+                    raise InputError(f"{f}: not an 8- or 16-bit grayscale PNG (mode {im.mode})")
         except (UnidentifiedImageError, OSError, SyntaxError) as e:
             raise InputError(f"{f}: unreadable PNG ({str(e).splitlines()[0][:120]})") from e
     return out

@@ -35,12 +35,19 @@ def bootstrap(value: float, stat: Callable[[np.ndarray], float], n: int, resampl
         n: rows; resamples: bootstrap replicates (>= 2); seed: their RNG seed.
         lo, hi: the metric's range.
     """
-    if resamples < 2 or n < 2:
+    se = bootstrap_se(stat, n, resamples, seed)
+    if not np.isfinite(se):
         return math.nan, math.nan
-    rng = np.random.default_rng(seed)
-    reps = np.array([stat(rng.integers(0, n, n)) for _ in range(resamples)], np.float64)
-    se = float(reps.std(ddof=1))
     return clip(value - Z95 * se, value + Z95 * se, lo, hi)
+
+
+def bootstrap_se(stat: Callable[[np.ndarray], float], n: int, resamples: int, seed: int
+                 ) -> float:
+    """The bootstrap standard error of ``stat`` (NaN with fewer than 2 resamples or rows)."""
+    if resamples < 2 or n < 2:
+        return math.nan
+    rng = np.random.default_rng(seed)
+    return float(np.std([stat(rng.integers(0, n, n)) for _ in range(resamples)], ddof=1))
 
 
 def blocks(estimates: np.ndarray) -> tuple[float, float, float, float]:

@@ -13,8 +13,10 @@ Per dataset, with the evaluation seed:
   calibrates the memorisation thresholds (copy distance, C_T).
 - floor: the other half of the test split: judged exactly like the samples, at the same N.
 
-Membership is drawn over the whole split before any class filter, so an image keeps its part
-whatever classes a model learns. Every draw is a seeded permutation, never a prefix: the
+Reference membership is drawn over the whole training split before any class filter, so a
+training image keeps its part whatever classes a model learns; the held-out halves are drawn
+over the class-filtered test images (each model's floor is a seeded half of its own classes).
+Every draw is a seeded permutation, never a prefix: the
 splits of the MNIST sample are stored sorted by label.
 """
 

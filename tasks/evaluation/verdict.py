@@ -1,5 +1,5 @@
 """Flags analysts can filter on, derived from the intervals of one evaluation's rows (the
-rules are documented in docs/reports.md; every flag needs the samples' interval to clear the
+rules are documented in docs/evaluation.md; every flag needs the samples' interval to clear the
 floor's interval, so noise alone does not raise one):
 
 - ``collapsed``: recall and coverage both far below the floor: their upper bounds under half

@@ -23,6 +23,13 @@ class Change:
         return self.b["value"] - self.a["value"]
 
     @property
+    def comparable(self) -> str | None:
+        """Why the two rows are not like for like (another N, extractor or profile), or None."""
+        diffs = [f"{k} {self.a.get(k)} vs {self.b.get(k)}" for k in ("n", "extractor", "profile")
+                 if self.a.get(k) != self.b.get(k)]
+        return "; ".join(diffs) or None
+
+    @property
     def beyond(self) -> bool | None:
         """The intervals do not overlap (None: a side has no interval)."""
         bounds = (self.a.get("low"), self.a.get("high"), self.b.get("low"), self.b.get("high"))

@@ -77,19 +77,21 @@ def _models(config_json: str) -> str:
 def render_index(runs: list[dict], metrics: list[dict], reports: set[str]) -> str:
     """The page: ``reports`` holds the run ids that have an HTML report."""
     started = {r["run_id"]: r["started_at"] for r in runs}
-    series: dict[tuple[str, str], dict[str, list[dict]]] = {}
+    series: dict[tuple[str, str, str, str], dict[str, list[dict]]] = {}
     for m in sorted(metrics, key=lambda m: (started.get(m["run_id"]) is None,
                                             started.get(m["run_id"]), m["run_id"])):
         if m["metric"] in TREND_METRICS and m["profile"] not in ("calibrate",):
-            series.setdefault((m["model"], m["dataset"]), {}).setdefault(m["metric"], []).append(m)
+            key = (m["model"], m["dataset"], m["profile"], m["extractor"])  # like with like
+            series.setdefault(key, {}).setdefault(m["metric"], []).append(m)
     parts = ["<h1>genflow runs</h1>",
              "<p>Trends: each chart is one model's metric over its runs, oldest to newest; the "
              "band is the 95 % interval, dashed the real-data floor with its band. "
              "docs/evaluation.md says what each metric means.</p>", "<h2>Trends</h2>"]
     if not series:
         parts.append("<p>No evaluated runs yet.</p>")
-    for (model, dataset), points in sorted(series.items()):
-        png = base64.b64encode(trend_png(model, dataset, points)).decode("ascii")
+    for (model, dataset, profile, extractor), points in sorted(series.items()):
+        png = base64.b64encode(trend_png(f"{model} ({profile}, {extractor})", dataset,
+                                         points)).decode("ascii")
         parts.append(f'<figure><img alt="trends {html.escape(model)} {html.escape(dataset)}" '
                      f'src="data:image/png;base64,{png}"></figure>')
     rows = []

@@ -69,8 +69,13 @@ def test_bad_png_folder(tmp_path: Path) -> None:
         load_images(tmp_path)
     (tmp_path / "b.png").unlink()
     Image.new("RGB", (28, 28)).save(tmp_path / "c.png")
-    with pytest.raises(InputError, match="c.png: not a grayscale PNG"):
+    with pytest.raises(InputError, match="c.png: not an 8- or 16-bit grayscale PNG"):
         load_images(tmp_path)
+    (tmp_path / "c.png").unlink()
+    wide = np.full((28, 28), 40000, np.uint16)  # 16-bit: scaled to 8 bits, not clipped
+    Image.fromarray(wide).save(tmp_path / "d.png")
+    assert Image.open(tmp_path / "d.png").mode == "I;16"
+    assert load_images(tmp_path)[0, 0, 0, 0] == pytest.approx((40000 >> 8) / 255)
 
 
 def test_cli_bad_images_exit_2_and_write_nothing(tmp_path: Path) -> None:
@@ -91,3 +96,6 @@ def test_cli_bad_images_exit_2_and_write_nothing(tmp_path: Path) -> None:
     classes = _run(["evaluate", "--images", str(bad), "--dataset", "mnist", "--classes", "1,x",
                     "--root", str(root)], env)
     assert classes.returncode == 2 and "--classes" in classes.stderr
+    model_only = _run(["evaluate", "--images", str(bad), "--dataset", "mnist", "--set",
+                       "train.steps=3", "--root", str(root)], env)
+    assert model_only.returncode == 2 and "apply to a model" in model_only.stderr
