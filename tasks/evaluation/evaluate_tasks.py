@@ -62,6 +62,7 @@ def extractor_store(root: ArtifactRoot, name: str, dataset: str, key: str) -> Ru
 
 
 CLASSIFIER_FILE = "classifier.keras"
+E1_PAIRS = 50
 
 
 def extractor_exists(root: ArtifactRoot, config: EvalConfig, dataset: str, key: str) -> bool:
@@ -210,7 +211,10 @@ def evaluate_samples(samples: SampleRecord, train_ref: SplitRecord, test_ref: Sp
     stem = nb_name.removesuffix(".parquet")
     nb_parts = sample_parts(samples.model, samples.run, nb_name)
     write_parquet(root, table, *nb_parts)
-    pairs = side_by_side(x[:20], real.train[result.nn_index[:20]])
+    # E1 as the notes show it: 50 samples, each above its nearest training image
+    shown = min(E1_PAIRS, len(x))
+    nearest = np.round(real.train[result.nn_index[:shown]] * 255).astype(np.uint8)
+    pairs = side_by_side(x[:shown], nearest)
     fig_parts = sample_parts(samples.model, samples.run, f"{stem}-side-by-side.png")
     write_bytes(root, pairs, *fig_parts)
     log_rows(samples.model, rows, result.verdict)

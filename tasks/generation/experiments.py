@@ -5,6 +5,8 @@
 - P4 latent map: codes of the first 1,000 test images, coloured by label (2-D latent; wider
   latents are shown on their first two principal components, and the title says so).
 - P5 manifold: decode a regular grid of 2-D z values (VAE with zdim 2).
+- P2 reconstructions: 10 seeded test images above their reconstructions.
+Pictures whose tiles differ by a parameter carry it under each tile (``titled_grid_png``).
 Images float32 in [0, 1] in and out; the decoders are the models' sampling sub-models.
 """
 
@@ -83,3 +85,38 @@ def manifold(decoder: Any, n: int = 15, span: float = 2.5) -> np.ndarray:
     axis = np.linspace(-span, span, n)
     zs = np.array([[x, y] for y in axis[::-1] for x in axis], np.float32)
     return np.asarray(decoder.predict(zs, verbose=0))
+
+
+def sweep_captions(steps: int = 20) -> list[str]:
+    """The noise sweep's offsets, as the notes title them."""
+    return [f"noise = {(i - 10) / 10:+.1f}" for i in range(steps)]
+
+
+def interpolation_captions(steps: int = 20) -> list[str]:
+    return [f"alpha = {a:.2f}" for a in np.linspace(0.0, 1.0, steps)]
+
+
+def reconstruct(encoder: Any, decoder: Any, images: np.ndarray) -> np.ndarray:
+    """P2: decoder(encoder(images)), float32 (n, 28, 28, 1) in [0, 1]."""
+    return np.asarray(decoder.predict(_encode(encoder, images).astype(np.float32), verbose=0))
+
+
+def titled_grid_png(images: np.ndarray, captions: list[str], columns: int = 10,
+                    scale: int = 3) -> bytes:
+    """uint8 (n, 28, 28[, 1]) images tiled ``columns`` per row, each enlarged ``scale``x with
+    its caption underneath; PNG bytes."""
+    from PIL import Image, ImageDraw
+
+    imgs = images.reshape(len(images), 28, 28)
+    side, band, pad = 28 * scale, 14, 4
+    rows = -(-len(imgs) // columns)
+    sheet = Image.new("L", (columns * (side + pad) + pad, rows * (side + band + pad) + pad), 255)
+    draw = ImageDraw.Draw(sheet)
+    for k, (img, caption) in enumerate(zip(imgs, captions, strict=True)):
+        r, c = divmod(k, columns)
+        x, y = pad + c * (side + pad), pad + r * (side + band + pad)
+        sheet.paste(Image.fromarray(img).resize((side, side), Image.NEAREST), (x, y))
+        draw.text((x + 1, y + side + 1), caption, fill=0)
+    buf = io.BytesIO()
+    sheet.save(buf, format="PNG")
+    return buf.getvalue()

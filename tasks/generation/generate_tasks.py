@@ -77,11 +77,17 @@ def generate_samples(trained: TrainRecord, train_ref: SplitRecord, test_ref: Spl
     if encoder is not None:
         t_images, t_labels = read_split(root, test_ref.path)
         t_unit = scale(t_images, "unit")
-        picture("noise_sweep", encode_png(grid(to_uint8(
-            experiments.noise_sweep(encoder, decoder, t_unit[:1]), "unit"))))
+        picture("noise_sweep", experiments.titled_grid_png(to_uint8(
+            experiments.noise_sweep(encoder, decoder, t_unit[:1]), "unit"),
+            experiments.sweep_captions()))
         i, j = experiments.same_class_pair(t_labels)
-        picture("interpolation", encode_png(grid(to_uint8(
-            experiments.interpolation(encoder, decoder, t_unit[i:i + 1], t_unit[j:j + 1]), "unit"))))
+        picture("interpolation", experiments.titled_grid_png(to_uint8(
+            experiments.interpolation(encoder, decoder, t_unit[i:i + 1], t_unit[j:j + 1]),
+            "unit"), experiments.interpolation_captions()))
+        shown = np.random.default_rng(seed).choice(len(t_unit), 10, replace=False)
+        picture("reconstructions", side_by_side(
+            to_uint8(t_unit[shown], "unit"),
+            to_uint8(experiments.reconstruct(encoder, decoder, t_unit[shown]), "unit")))
         picture("latent_map", experiments.latent_scatter_png(
             encoder, t_unit[:1000], t_labels[:1000],
             f"{trained.model} latent codes of the first 1,000 test images"))

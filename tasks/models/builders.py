@@ -31,18 +31,19 @@ def build_vae_model(config: ModelConfig, train: TrainConfig, jit_compile: bool =
                     mixed_precision: bool = False) -> Built:
     from genflow.tasks.models.vae import build_vae
 
-    model, encoder, decoder = build_vae(config, seed=train.seed, jit_compile=jit_compile)
+    model, encoder, decoder = build_vae(config, seed=train.seed, jit_compile=jit_compile,
+                                        mixed_precision=mixed_precision)
     check_image_output(decoder, (28, 28, 1), config.name)
     return Built(kind="vae", model=model, sampler=decoder, encoder=encoder)
 
 
 def _gan(config: ModelConfig, train: TrainConfig, g: object, d: object, flat: bool,
-         jit_compile: bool, mixed_precision: bool) -> Built:
+         jit_compile: bool, mixed_precision: bool, d_step: str) -> Built:
     from genflow.tasks.models.gan import build_gan
 
     check_chain(g, d, config.name)
     gan = build_gan(g, d, config.zdim, config.learning_rate, config.beta_1, train.seed,
-                    jit_compile=jit_compile, mixed_precision=mixed_precision)
+                    jit_compile=jit_compile, mixed_precision=mixed_precision, d_step=d_step)
     return Built(kind="gan", model=gan, sampler=g, flat_images=flat, parts={"discriminator": d})
 
 
@@ -53,7 +54,8 @@ def build_mlp_gan(config: ModelConfig, train: TrainConfig, jit_compile: bool = F
 
     try:
         return _gan(config, train, gan_nets.build_mlp_generator(config),
-                    gan_nets.build_mlp_discriminator(config), True, jit_compile, mixed_precision)
+                    gan_nets.build_mlp_discriminator(config), True, jit_compile, mixed_precision,
+                    d_step="concatenated")  # P6: one D step on real + fake
     except ConfigError as e:  # the one field that sets G's output size
         raise ConfigError(f"model.generator_output={config.generator_output}: {e}") from e
 
@@ -63,4 +65,5 @@ def build_dcgan(config: ModelConfig, train: TrainConfig, jit_compile: bool = Fal
     from genflow.tasks.models import gan_nets
 
     return _gan(config, train, gan_nets.build_dcgan_generator(config),
-                gan_nets.build_dcgan_discriminator(config), False, jit_compile, mixed_precision)
+                gan_nets.build_dcgan_discriminator(config), False, jit_compile, mixed_precision,
+                d_step="separate")  # P7: a D step on real, then one on fake

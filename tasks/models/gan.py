@@ -1,10 +1,16 @@
 """The GAN wrapper model: one compiled GradientTape train step (Keras 3 "custom train step").
 
-Per iteration, as the lecture does it: the discriminator is updated on a real batch (label 1),
-then on a batch generated with the generator in inference mode (the lecture's
-``generator.predict``, label 0); then the generator is updated through the discriminator on
-fresh noise with label 1, only the generator's weights receiving gradients. This replaces the
-``D.trainable = False`` + combined-model recipe, which in Keras 3 silently stops D learning.
+Per iteration, as the lecture does it: the discriminator is updated on a real batch (label 1)
+and a batch generated with the generator in inference mode (the lecture's
+``generator.predict``, label 0): P7 (``d_step="separate"``) takes one optimiser step on each,
+real then fake; P6 (``d_step="concatenated"``) one step on the two concatenated. Then the
+generator is updated through the discriminator on fresh noise with label 1, only the
+generator's weights receiving gradients. This replaces the ``D.trainable = False`` +
+combined-model recipe, which in Keras 3 silently stops D learning.
+
+Logged per iteration: ``d_loss`` as the notes plot it (the sum of the real and fake losses),
+``g_loss``, D's thresholded accuracies and D's mean output on the real and on the fake batch
+(``d_real_mean``, ``d_fake_mean``: both 0.5 at the equilibrium the notes describe).
 """
 
 from __future__ import annotations
@@ -13,7 +19,8 @@ from typing import Any
 
 from genflow.tasks.models.losses import minimax_discriminator_loss, minimax_generator_loss
 
-METRIC_KEYS = ("d_loss", "g_loss", "d_acc_real", "d_acc_fake")
+METRIC_KEYS = ("d_loss", "g_loss", "d_acc_real", "d_acc_fake", "d_real_mean", "d_fake_mean")
+D_STEPS = ("separate", "concatenated")
 
 
 def make_gan_class() -> type:
@@ -25,8 +32,11 @@ def make_gan_class() -> type:
         """Generator + discriminator; returns METRIC_KEYS from each step."""
 
         def __init__(self, generator: Any, discriminator: Any, zdim: int, seed: int = 0,
-                     **kwargs: Any) -> None:
+                     d_step: str = "separate", **kwargs: Any) -> None:
             super().__init__(**kwargs)
+            if d_step not in D_STEPS:
+                raise ValueError(f"d_step {d_step!r} is not one of {D_STEPS}")
+            self.d_step = d_step
             self.generator = generator
             self.discriminator = discriminator
             self.zdim = zdim
@@ -65,18 +75,33 @@ def make_gan_class() -> type:
             batch = ops.shape(real)[0]
             d, g = self.discriminator, self.generator
 
-            def real_loss() -> tuple[Any, Any]:
-                p = d(real, training=True)
-                return minimax_discriminator_loss(p, p)[0], p
+            if self.d_step == "concatenated":  # P6: one step on real + fake
+                fake = ops.stop_gradient(g(self._noise(batch), training=False))
 
-            d_real, p_real = self._update(self.d_optimizer, real_loss, d.trainable_weights)
-            fake = ops.stop_gradient(g(self._noise(batch), training=False))
+                def both_loss() -> tuple[Any, Any]:
+                    p = d(ops.concatenate([real, ops.cast(fake, real.dtype)], axis=0),
+                          training=True)
+                    p_r, p_f = p[:batch], p[batch:]
+                    lr, lf = minimax_discriminator_loss(p_r, p_f)
+                    # optimised: the mean over the 2B rows, as train_on_batch on the
+                    # concatenation; logged: the notes' sum of the two (d_loss below)
+                    return 0.5 * (lr + lf), (lr, lf, p_r, p_f)
 
-            def fake_loss() -> tuple[Any, Any]:
-                p = d(fake, training=True)
-                return minimax_discriminator_loss(p, p)[1], p
+                _, (d_real, d_fake, p_real, p_fake) = self._update(
+                    self.d_optimizer, both_loss, d.trainable_weights)
+            else:  # P7: a step on the real batch, then one on the fake batch
+                def real_loss() -> tuple[Any, Any]:
+                    p = d(real, training=True)
+                    return minimax_discriminator_loss(p, p)[0], p
 
-            d_fake, p_fake = self._update(self.d_optimizer, fake_loss, d.trainable_weights)
+                d_real, p_real = self._update(self.d_optimizer, real_loss, d.trainable_weights)
+                fake = ops.stop_gradient(g(self._noise(batch), training=False))
+
+                def fake_loss() -> tuple[Any, Any]:
+                    p = d(fake, training=True)
+                    return minimax_discriminator_loss(p, p)[1], p
+
+                d_fake, p_fake = self._update(self.d_optimizer, fake_loss, d.trainable_weights)
             z = self._noise(batch)
 
             def gen_loss() -> tuple[Any, Any]:
@@ -85,10 +110,12 @@ def make_gan_class() -> type:
 
             g_loss, _ = self._update(self.g_optimizer, gen_loss, g.trainable_weights)
             values = {
-                "d_loss": 0.5 * (d_real + d_fake),
+                "d_loss": d_real + d_fake,
                 "g_loss": g_loss,
                 "d_acc_real": ops.mean(ops.cast(p_real > 0.5, "float32")),
                 "d_acc_fake": ops.mean(ops.cast(p_fake < 0.5, "float32")),
+                "d_real_mean": ops.mean(ops.cast(p_real, "float32")),
+                "d_fake_mean": ops.mean(ops.cast(p_fake, "float32")),
             }
             for k, v in values.items():
                 self.trackers[k].update_state(v)
@@ -98,7 +125,8 @@ def make_gan_class() -> type:
 
 
 def build_gan(generator: Any, discriminator: Any, zdim: int, learning_rate: float, beta_1: float,
-              seed: int, jit_compile: bool, mixed_precision: bool) -> Any:
+              seed: int, jit_compile: bool, mixed_precision: bool,
+              d_step: str = "separate") -> Any:
     """A compiled GAN wrapper with one Adam per network (LossScaleOptimizer under mixed
     precision)."""
     import keras
@@ -107,6 +135,6 @@ def build_gan(generator: Any, discriminator: Any, zdim: int, learning_rate: floa
         opt = keras.optimizers.Adam(learning_rate, beta_1=beta_1)
         return keras.optimizers.LossScaleOptimizer(opt) if mixed_precision else opt
 
-    gan = make_gan_class()(generator, discriminator, zdim, seed=seed, name="gan")
+    gan = make_gan_class()(generator, discriminator, zdim, seed=seed, d_step=d_step, name="gan")
     gan.compile(d_optimizer=adam(), g_optimizer=adam(), jit_compile=jit_compile)
     return gan

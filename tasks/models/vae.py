@@ -64,9 +64,14 @@ def make_vae_class() -> type:
             import tensorflow as tf
 
             x = data[0] if isinstance(data, tuple) else data
+            # Gradients are summed over replicas; under mixed precision the loss is scaled
+            # before differentiation and the LossScaleOptimizer unscales in apply (without
+            # it float16 gradients damp or underflow). scale_loss is the identity otherwise.
+            replicas = tf.distribute.get_strategy().num_replicas_in_sync
             with tf.GradientTape() as tape:
                 total, rec, kl = self._loss_terms(x, training=True)
-            grads = tape.gradient(total, self.trainable_weights)
+                scaled = self.optimizer.scale_loss(total / replicas)
+            grads = tape.gradient(scaled, self.trainable_weights)
             self.optimizer.apply(grads, self.trainable_weights)
             for k, v in zip(LOSS_KEYS, (total, rec, kl), strict=True):
                 self.trackers[k].update_state(v)
@@ -82,13 +87,17 @@ def make_vae_class() -> type:
     return VAE
 
 
-def build_vae(config: ModelConfig, seed: int = 0, jit_compile: bool = False) -> tuple[Any, Any, Any]:
-    """(vae, encoder, decoder), compiled with Adam."""
+def build_vae(config: ModelConfig, seed: int = 0, jit_compile: bool = False,
+              mixed_precision: bool = False) -> tuple[Any, Any, Any]:
+    """(vae, encoder, decoder), compiled with Adam (a LossScaleOptimizer under mixed
+    precision)."""
     import keras
 
     encoder = build_vae_encoder(config.zdim)
     decoder = build_decoder(config.zdim, final_activation="sigmoid")
     vae = make_vae_class()(encoder, decoder, seed=seed, name="vae")
-    vae.compile(optimizer=keras.optimizers.Adam(config.learning_rate, beta_1=config.beta_1),
-                jit_compile=jit_compile)
+    optimizer = keras.optimizers.Adam(config.learning_rate, beta_1=config.beta_1)
+    if mixed_precision:
+        optimizer = keras.optimizers.LossScaleOptimizer(optimizer)
+    vae.compile(optimizer=optimizer, jit_compile=jit_compile)
     return vae, encoder, decoder

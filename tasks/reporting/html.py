@@ -10,10 +10,14 @@ import base64
 import html
 from dataclasses import dataclass, field
 
+from genflow.tasks.reporting.pictures import Sheet
+
 PICTURE_TITLES = {
     "grid": "Samples",
     "side_by_side": "Samples above their nearest training images (mean absolute difference)",
     "loss_curves": "Training curves",
+    "d_output": "The discriminator's mean output on real and generated batches (0.5: fooled)",
+    "reconstructions": "P2: 10 test images above their reconstructions",
     "noise_sweep": "P3: decoding z + (i - 10) / 10 around one test image",
     "interpolation": "P3: interpolation between two test images of one class",
     "latent_map": "P4: latent codes of 1,000 test images",
@@ -30,13 +34,29 @@ class ModelSection:
     summary: str
     metrics: list[dict]
     verdict: str = "ok"
+    progress_gif: bytes | None = None
+    final_grid: tuple[int, bytes] | None = None
+    sheet: Sheet | None = None
+    sheet_note: str = ""
     pictures: dict[str, bytes] = field(default_factory=dict)
     frames: list[tuple[int, bytes]] = field(default_factory=list)
 
 
-def _img(png: bytes, alt: str) -> str:
+def _img(png: bytes, alt: str, kind: str = "png") -> str:
     data = base64.b64encode(png).decode("ascii")
-    return f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{data}">'
+    return f'<img alt="{html.escape(alt)}" src="data:image/{kind};base64,{data}">'
+
+
+def _sheet(model: str, sheet: Sheet, note: str) -> str:
+    """E2 as a page people can take: numbered tiles, the key behind a <details> (no script)."""
+    tiles = "".join(f"<figure>{_img(png, f'{model} E2 picture {i}')}<figcaption>{i}"
+                    f"</figcaption></figure>" for i, png in enumerate(sheet.tiles, 1))
+    key = " ".join(f"{i}:&nbsp;{'real' if real else 'generated'}"
+                   for i, real in enumerate(sheet.is_real, 1))
+    return (f"<h3>E2: real or generated? Half of these {len(sheet.tiles)} are real held-out "
+            f"images</h3><div class=frames>{tiles}</div>"
+            f"<details><summary>Answer key</summary><p class=key>{key}</p></details>"
+            f"<p>{html.escape(note)}</p>")
 
 
 def _fmt(value: float | None) -> str:
@@ -80,6 +100,14 @@ def render_report(run_id: str, profile: str, started: str, finished: str,
             if name in s.pictures:
                 parts.append(f"<h3>{html.escape(PICTURE_TITLES[name])}</h3>"
                              + _img(s.pictures[name], f"{s.model} {name}"))
+        if s.progress_gif:
+            parts.append("<h3>Training progress (fixed noise), every saved grid</h3>"
+                         + _img(s.progress_gif, f"{s.model} progress animation", "gif"))
+        if s.final_grid:
+            parts.append(f"<h3>Final progress grid (iteration {s.final_grid[0]})</h3>"
+                         + _img(s.final_grid[1], f"{s.model} final progress grid"))
+        if s.sheet:
+            parts.append(_sheet(s.model, s.sheet, s.sheet_note))
         if s.frames:
             parts.append("<h3>Progress frames (fixed noise)</h3><div class=frames>"
                          + "".join(f"<figure>{_img(png, f'{s.model} step {step}')}"

@@ -15,14 +15,19 @@ from prefect import task
 
 from genflow.storage import schemas
 from genflow.storage.atomic import write_bytes
+from genflow.storage.datasets import read_split
 from genflow.storage.hashing import code_version
 from genflow.storage.parquet import append_rows, read_parquet
 from genflow.storage.root import REPORTS, ArtifactRoot, resolve_root
 from genflow.storage.runs import HISTORY
+from genflow.storage.samples import read_samples
+from genflow.tasks.data.normalise import filter_classes
+from genflow.tasks.evaluation.config import C2ST, C2ST_P
 from genflow.tasks.models import registry
 from genflow.tasks.reporting import tables
-from genflow.tasks.reporting.curves import loss_curves_png
+from genflow.tasks.reporting.curves import d_output_png, loss_curves_png
 from genflow.tasks.reporting.html import ModelSection, render_report
+from genflow.tasks.reporting.pictures import Sheet, progress_gif, real_or_fake_sheet
 from genflow.tasks.reporting.records import BranchFailure, BranchResult, ReportRecord
 from genflow.tasks.task_policies import retry_unless_bad_input
 from genflow.tasks.training.records import TrainRecord
@@ -54,16 +59,49 @@ def _section(root: ArtifactRoot, branch: BranchResult) -> ModelSection:
     history = read_parquet(root, t.files["history"], schema=HISTORY)
     if registry.get(t.model).kind != "pixel" and history.num_rows:
         pictures["loss_curves"] = loss_curves_png(history, f"{t.model} on {t.dataset}")
-    grids = sorted(set(t.grids))
+        d_output = d_output_png(history, f"{t.model}: the discriminator's mean output")
+        if d_output is not None:
+            pictures["d_output"] = d_output
+    grids = sorted(set(t.grids), key=_grid_step)
+    every = [(_grid_step(g), _bytes(root, g)) for g in grids]
     step = max(1, len(grids) // 6)
-    frames = [(int(g.rsplit("step-", 1)[-1].split(".")[0]), _bytes(root, g))
-              for g in grids[::step][:8]]
+    frames = every[::step][:7]
+    if every and frames[-1][0] != every[-1][0]:
+        frames.append(every[-1])  # the last frame is always shown
+    gif = progress_gif(every) if len(every) > 1 else None
     speed = (f"{t.images_per_second:.0f} images/s" if t.resumed_from < t.steps
              else "restored from its final checkpoint")
     summary = f"{t.steps} iterations ({t.profile}), {speed} on {t.devices}; {s.n} samples, seed {s.seed}"
+    sheet, note = _e2(root, branch)
     return ModelSection(model=t.model, dataset=t.dataset, summary=summary,
                         metrics=e.metrics, pictures=pictures, frames=frames,
-                        verdict=e.verdict)
+                        verdict=e.verdict, progress_gif=gif,
+                        final_grid=every[-1] if every else None, sheet=sheet, sheet_note=note)
+
+
+def _grid_step(path: str) -> int:
+    return int(path.rsplit("step-", 1)[-1].split(".")[0])
+
+
+def _e2(root: ArtifactRoot, branch: BranchResult) -> tuple[Sheet, str]:
+    """E2's sheet (10 held-out real test images of the model's classes, 10 samples) and the
+    automated verdict beside it."""
+    t, s, e = branch.trained, branch.samples, branch.evaluation
+    test, labels = read_split(root, t.data[1].path)
+    real, _ = filter_classes(test, labels, s.classes)
+    sheet = real_or_fake_sheet(real, read_samples(root, s.path), seed=s.seed)
+    by = {m["metric"]: m for m in e.metrics}
+    c2st, p = by.get(C2ST), by.get(C2ST_P)
+    note = "The automated test: "
+    if c2st is None:
+        return sheet, note + "not computed."
+    note += (f"a 1-nearest-neighbour classifier tells {c2st['n']} samples from real images "
+             f"with accuracy {c2st['value']:.3f}")
+    if p is not None:
+        note += f" (p = {p['value']:.3g})"
+    if c2st.get("floor") is not None:
+        note += f"; real against real it scores {c2st['floor']:.3f} (0.5 = indistinguishable)."
+    return sheet, note
 
 
 @task(name="write-reports", retries=3, retry_delay_seconds=2,

@@ -189,7 +189,10 @@ def _recorder_class() -> type:
             zdim = spec.model.zdim
             rng = np.random.default_rng(spec.train.seed + 7919)
             self.noise = rng.standard_normal((spec.train.grid_samples, zdim)).astype(np.float32)
-            self.originals = x_test[:10] if x_test is not None else None
+            # a seeded draw: the MNIST sample's test split is stored sorted by label
+            self.originals = (x_test[rng.choice(len(x_test), min(10, len(x_test)),
+                                                replace=False)]
+                              if x_test is not None else None)
 
         def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
             self._prev = {}

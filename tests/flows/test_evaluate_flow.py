@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pyarrow.parquet as pq
 import pytest
 
@@ -29,9 +30,18 @@ def test_evaluate_flow_end_to_end_and_cached(mnist_csv: Path, root_dir: Path) ->
     assert all(isinstance(row["value"], float) for row in record.metrics)
     neighbours = pq.read_table(root_dir / record.neighbours_path)
     assert neighbours.num_rows == 64 and neighbours.column("nn_index").to_pylist()[0] >= 0
-    assert (root_dir / record.pictures["side_by_side"]).read_bytes()[:4] == b"\x89PNG"
+    from PIL import Image
+
+    # E1: 50 samples above their nearest training images (the neighbours as real pixels, not
+    # float [0, 1] truncated to black)
+    with Image.open(root_dir / record.pictures["side_by_side"]) as im:
+        picture = np.asarray(im)
+    tile = 2 * (28 + 2)  # grid scale 2, 2-pixel padding
+    assert picture.shape[0] == 10 * tile + 4  # 5 rows of 10 pairs
+    band = picture[tile:2 * tile]  # the first row of neighbours: real grey levels
+    assert ((band > 2) & (band < 254)).sum() > 100
     sample_dir = root_dir / "samples" / "autoencoder" / record.run
-    assert {"grid", "noise_sweep", "interpolation", "latent_map"} <= {
+    assert {"grid", "noise_sweep", "interpolation", "latent_map", "reconstructions"} <= {
         p.name.split("-seed")[0] for p in sample_dir.glob("*-seed0.png")}
 
     again = evaluate(chained.samples, chained.trained, root=str(root_dir), return_state=True)

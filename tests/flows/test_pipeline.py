@@ -104,6 +104,9 @@ def test_html_report_renders_in_chromium(first_run, pipeline_root: Path) -> None
     assert total >= 8 and loaded == total, (loaded, total)
     assert "mlp_gan on mnist" in dom and "real-data floor" in dom
     assert "95 % interval" in dom and "verdict: <b>" in dom
+    assert dom.count("data:image/gif") == 1  # mlp_gan's progress animation (pixel has none)
+    assert dom.count("<summary>Answer key</summary>") == 2  # E2, one sheet per model
+    assert dom.count("Final progress grid") == 2  # every model with grids, always
     # the trends page across runs links this run's report and draws every chart
     index, loaded, total = chromium_dom(pipeline_root / "reports" / "index.html",
                                         pipeline_root / "chromium-profile")

@@ -49,9 +49,49 @@ def test_both_networks_learn_in_the_compiled_step() -> None:
     g_before = [w.numpy().copy() for w in g.trainable_weights]
     real = np.random.default_rng(0).uniform(-1, 1, (16, 784)).astype(np.float32)
     logs = gan.train_on_batch(real, return_dict=True)
-    assert set(logs) == {"d_loss", "g_loss", "d_acc_real", "d_acc_fake"}
+    assert set(logs) == {"d_loss", "g_loss", "d_acc_real", "d_acc_fake", "d_real_mean",
+                         "d_fake_mean"}
+    assert 0 < logs["d_real_mean"] < 1 and 0 < logs["d_fake_mean"] < 1
     assert any(not np.array_equal(a, b.numpy()) for a, b in zip(d_before, d.trainable_weights, strict=True))
     assert any(not np.array_equal(a, b.numpy()) for a, b in zip(g_before, g.trainable_weights, strict=True))
+
+
+@pytest.mark.parametrize(("model", "d_steps"), [("mlp_gan", 1), ("dcgan", 2)])
+def test_discriminator_steps_follow_the_notes(model: str, d_steps: int) -> None:
+    """P6 takes one D step on the concatenated real + fake batch, P7 one on each."""
+    import keras
+
+    keras.utils.set_random_seed(0)
+    spec = make_spec(model, profile="smoke")
+    gan = build(spec.model, spec.train).model
+    shape = (8, 784) if model == "mlp_gan" else (8, 28, 28, 1)
+    real = np.random.default_rng(0).uniform(-1, 1, shape).astype(np.float32)
+    for _ in range(3):
+        gan.train_on_batch(real)
+    assert int(gan.d_optimizer.iterations.numpy()) == 3 * d_steps
+    assert int(gan.g_optimizer.iterations.numpy()) == 3
+
+
+def test_vae_scales_its_loss_under_mixed_precision() -> None:
+    """float16 gradients of an unscaled loss damp or underflow: the VAE's custom step must go
+    through the LossScaleOptimizer (scale, then unscale in apply)."""
+    import keras
+
+    spec = make_spec("vae", profile="smoke")
+    keras.mixed_precision.set_dtype_policy("mixed_float16")
+    try:
+        keras.utils.set_random_seed(0)
+        vae = build(spec.model, spec.train, mixed_precision=True).model
+        assert isinstance(vae.optimizer, keras.optimizers.LossScaleOptimizer)
+        before = [w.numpy().copy() for w in vae.trainable_weights]
+        x = np.random.default_rng(0).uniform(0, 1, (8, 28, 28, 1)).astype(np.float32)
+        logs = vae.train_on_batch(x, return_dict=True)
+        assert np.isfinite(logs["loss"])
+        assert any(not np.array_equal(a, b.numpy())
+                   for a, b in zip(before, vae.trainable_weights, strict=True))
+        assert float(vae.optimizer.dynamic_scale.numpy()) > 1  # the loss really is scaled
+    finally:
+        keras.mixed_precision.set_dtype_policy("float32")
 
 
 def test_profiles_and_overrides() -> None:

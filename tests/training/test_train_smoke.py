@@ -44,7 +44,8 @@ def test_smoke_train_save_load(model: str, real_splits, tmp_path: Path) -> None:
         assert out.max() <= 1.0
         assert {"kl", "reconstruction", "val_loss"} <= set(outcome.final)
     if model in ("mlp_gan", "dcgan", "fashion_dcgan"):
-        assert {"d_loss", "g_loss", "d_acc_real", "d_acc_fake"} == set(outcome.final)
+        assert {"d_loss", "g_loss", "d_acc_real", "d_acc_fake", "d_real_mean",
+                "d_fake_mean"} == set(outcome.final)
     if model in ("autoencoder", "vae"):
         assert (tmp_path / outcome.files["encoder"]).is_file()
 
