@@ -101,7 +101,8 @@ def evaluate_images(images: str, dataset: str, name: str, classes: list[int] | N
         extractor = load_extractor(art, ext_ref, config)
         real = load_real_sets(art, train_ref, test_ref, ext_ref, extractor, classes, config)
         result = evaluate(x, real, extractor, config,
-                          single_class=classes is not None and len(classes) == 1)
+                          single_class=classes is not None and len(classes) == 1,
+                          classes=classes)
         rows = result_rows(result, ext_ref)
         log_rows(name, rows, result.verdict)
         scored = [Scored(label=name, dataset=dataset, metrics=rows,

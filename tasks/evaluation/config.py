@@ -15,6 +15,8 @@ COVERAGE = "coverage"
 MODE_ENTROPY = "mode_entropy_bits"
 CLASSES_MISSING = "classes_missing"
 CLASSIFIER_SCORE = "classifier_score"
+TOP_CLASS_PROB = "top_class_probability"
+IN_CLASS_SHARE = "in_class_share"
 C2ST = "c2st_accuracy"
 C2ST_P = "c2st_p_value"
 FD_INF = "fd_inf"
@@ -33,7 +35,7 @@ HEADLINE = (FID, KID, PRECISION, RECALL, COVERAGE, C2ST, COPY_RATE)
 LOWER_IS_BETTER = frozenset({FID, FD_INF, KID, C2ST, COPY_RATE, DUPLICATE_RATE, CLASSES_MISSING,
                              CLOSER_THAN_TEST})
 HIGHER_IS_BETTER = frozenset({PRECISION, RECALL, COVERAGE, AUTHENTICITY, MODE_ENTROPY,
-                              CLASSIFIER_SCORE})
+                              CLASSIFIER_SCORE, TOP_CLASS_PROB, IN_CLASS_SHARE})
 
 
 class EvalConfig(BaseModel):

@@ -155,6 +155,23 @@ def _prdc_rows(side: _Side, pool: np.ndarray, config: EvalConfig, seed: int
         ("coverage", names.COVERAGE))}
 
 
+def _recognised_rows(side: _Side, classes: list[int] | None
+                     ) -> dict[str, tuple[float, float, float]]:
+    """How recognisable the images are to the domain classifier: the mean top-class
+    probability (t interval) and, for a model of some classes, the share classified into
+    them (Wilson)."""
+    p = side.probs
+    if p is None:
+        return {}
+    top = p.max(1)
+    half = intervals.Z95 * float(top.std(ddof=1)) / math.sqrt(len(top)) if len(top) > 1 else math.nan
+    out = {names.TOP_CLASS_PROB: (float(top.mean()),
+                                  *intervals.clip(top.mean() - half, top.mean() + half, 0.0, 1.0))}
+    if classes:
+        out[names.IN_CLASS_SHARE] = _share(np.isin(p.argmax(1), classes))
+    return out
+
+
 def _class_rows(side: _Side, config: EvalConfig, seed: int, single_class: bool
                 ) -> dict[str, tuple[float, float, float]]:
     p = side.probs
@@ -187,7 +204,7 @@ def _share(flags: np.ndarray) -> tuple[float, float, float]:
 
 
 def evaluate(samples: np.ndarray, real: RealSets, extractor: Extractor, config: EvalConfig,
-             single_class: bool) -> EvalResult:
+             single_class: bool, classes: list[int] | None = None) -> EvalResult:
     """Compute every metric of ``samples`` beside the floor.
 
     Args:
@@ -195,6 +212,7 @@ def evaluate(samples: np.ndarray, real: RealSets, extractor: Extractor, config: 
         real: the real sets (splits.py) and the index over the training images.
         extractor: loaded feature extractor.
         single_class: the model learned one class: class-spread metrics do not apply.
+        classes: the classes the model learned (None: all), for ``in_class_share``.
     """
     seed = config.seed
     x_all = check_samples(samples)
@@ -247,6 +265,7 @@ def evaluate(samples: np.ndarray, real: RealSets, extractor: Extractor, config: 
                                                           c2st.accuracy + half, 0.0, 1.0))
         out[names.C2ST_P] = (c2st.p_value, math.nan, math.nan)
         out.update(_class_rows(side, config, seed, single_class))
+        out.update(_recognised_rows(side, classes))
         out[names.COPY_RATE] = _share(side.nn1 < threshold)
         out[names.DUPLICATE_RATE] = _share(side.nn1 == 0)
         median = float(np.median(side.nn1))

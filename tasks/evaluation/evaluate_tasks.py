@@ -196,7 +196,7 @@ def evaluate_samples(samples: SampleRecord, train_ref: SplitRecord, test_ref: Sp
     real = load_real_sets(root, train_ref, test_ref, extractor_ref, extractor, samples.classes,
                           config)
     single = samples.classes is not None and len(samples.classes) == 1
-    result = evaluate(x, real, extractor, config, single_class=single)
+    result = evaluate(x, real, extractor, config, single_class=single, classes=samples.classes)
     rows = result_rows(result, extractor_ref)
     n = len(result.nn_index)
     table = pa.table({

@@ -44,7 +44,9 @@ class ModelEntry:
         lecture: the lecture program's exact settings (model, train) over the config defaults.
         quick: the CPU quick profile's settings over ``lecture``.
         program: the lecture program it reproduces (documentation).
-        jit_on_cpu: XLA is faster for this model on a CPU (measured: the MLP GAN only).
+        jit_on_cpu: XLA is faster for this model on a CPU (measured with bench/train.py on
+            2 cores: for none of the lecture's models; it cost the MLP GAN 3-8x and the DCGAN
+            3-7x).
         default: part of a default ``genflow run``.
     """
 
@@ -132,13 +134,19 @@ register(ModelEntry(
              {"epochs": 5, "batch_size": 128, "validation": True, **_CONV_AE_STEPS}),
     quick=({}, {"epochs": None, "steps": 400, "checkpoint_every": 100, "grid_every": 100})))
 register(ModelEntry(
+    name="autoencoder_2d", builder=f"{_B}:build_autoencoder_model", kind="autoencoder",
+    sampling="fitted_gaussian", program="P4",
+    lecture=({"zdim": 2, "learning_rate": 1e-3},
+             {"epochs": 5, "batch_size": 128, "validation": True, **_CONV_AE_STEPS}),
+    quick=({}, {"epochs": None, "steps": 300, "checkpoint_every": 100, "grid_every": 100})))
+register(ModelEntry(
     name="vae", builder=f"{_B}:build_vae_model", kind="vae", program="P5",
     lecture=({"zdim": 2, "learning_rate": 1e-3},
              {"epochs": 10, "batch_size": 128, "validation": True, **_CONV_AE_STEPS}),
     quick=({}, {"epochs": None, "steps": 600, "checkpoint_every": 100, "grid_every": 100})))
 register(ModelEntry(
     name="mlp_gan", builder=f"{_B}:build_mlp_gan", kind="gan", value_range="symmetric",
-    program="P6", jit_on_cpu=True,
+    program="P6",
     lecture=({"zdim": 128, "learning_rate": 2e-4, "dropout": 0.3},
              {"epochs": 200, "batch_size": 512, "checkpoint_every": 500, "grid_every": 118}),
     quick=({"learning_rate": 2e-4, "beta_1": 0.5},

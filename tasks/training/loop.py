@@ -21,6 +21,7 @@ import numpy as np
 from genflow.core.errors import ConfigError
 from genflow.storage.png import encode_png, grid, to_uint8
 from genflow.storage.runs import RunStore
+from genflow.tasks.data.batches import lean, shuffled_batches
 from genflow.tasks.models import registry
 from genflow.tasks.models.built import Built
 from genflow.tasks.models.config import RunSpec
@@ -50,6 +51,15 @@ def total_steps(spec: RunSpec, n_train: int) -> int:
     return max(1, math.ceil(t.epochs * n_train / t.batch_size)) if t.epochs else t.steps
 
 
+def steps_per_call(spec: RunSpec, total: int) -> int:
+    """Iterations per compiled call: the setting ("auto": 10) reduced to a common divisor of
+    checkpoint_every, grid_every and ``total``, so every interval is whole calls and
+    checkpoints and grids fall on call boundaries."""
+    t = spec.train
+    wanted = 10 if t.steps_per_execution == "auto" else t.steps_per_execution
+    return max(1, math.gcd(wanted, t.checkpoint_every, t.grid_every, total))
+
+
 def train(spec: RunSpec, x_train: np.ndarray, x_test: np.ndarray | None, store: RunStore,
           progress: Progress | None = None, verbose: bool = True) -> TrainOutcome:
     """Train ``spec`` on ``x_train``, resuming from ``store``'s checkpoint if there is one.
@@ -58,7 +68,8 @@ def train(spec: RunSpec, x_train: np.ndarray, x_test: np.ndarray | None, store: 
         x_train: float32 (N, 28, 28, 1) in the spec's value range (uint8 for "pixel").
         x_test: same layout, for validation and reconstruction grids (may be None).
         store: where checkpoints, history, grids and the models go.
-        progress: called after every iteration with (step, total, latest metrics).
+        progress: called after every compiled call (steps_per_call iterations) with (step,
+            total, that call's mean metrics).
 
     Raises:
         ConfigError: shapes that do not fit together (pre-flight), or too few images.
@@ -74,37 +85,42 @@ def train(spec: RunSpec, x_train: np.ndarray, x_test: np.ndarray | None, store: 
 
     keras.utils.set_random_seed(spec.train.seed)
     tf.config.experimental.enable_op_determinism()
-    plan = plan_devices(spec.train.mixed_precision)
-    jit = use_jit(entry.jit_on_cpu, spec.train.jit_compile, plan.gpus)
-    with plan.strategy.scope():
-        built = entry.build(spec.model, spec.train, jit_compile=jit, mixed_precision=plan.mixed_precision)
-        state = _state_variables(built)
     total = total_steps(spec, len(x_train))
-    start, history = _restore(store, state)
-    if start:
-        log.info("%s: resuming from checkpoint at iteration %d of %d", store.run, start, total)
-    x_train = x_train.reshape(len(x_train), -1) if built.flat_images else x_train
-    recorder = _recorder_class()(spec, built, store, x_test, total, history, progress, verbose)
-    t0, done = time.perf_counter(), start
-    while done < total:
-        n = min(spec.train.checkpoint_every - done % spec.train.checkpoint_every, total - done)
-        data = _dataset(x_train, spec.train.batch_size, spec.train.seed + done, built.kind)
-        val = None
-        if spec.train.validation and x_test is not None and built.kind in ("autoencoder", "vae"):
-            val = _dataset(x_test, spec.train.batch_size, 0, built.kind, repeat=False)
-        recorder.offset = done
-        built.model.fit(data, steps_per_epoch=n, epochs=1, verbose=0, callbacks=[recorder], shuffle=False,
-                        validation_data=val)
-        done += n
-        store.save_checkpoint(done, {f"v{i:04d}": v.numpy() for i, v in enumerate(state)})
-        store.write_history(recorder.rows)
-    seconds = time.perf_counter() - t0
-    files = {"sampler": store.save_keras(built.sampler)}
-    if built.encoder is not None:
-        files["encoder"] = store.save_keras(built.encoder, "encoder.keras")
-    for name, part in built.parts.items():  # the discriminator, for users to probe
-        files[name] = store.save_keras(part, f"{name}.keras")
-    recorder.write_grid(total, force=True)
+    per_call = steps_per_call(spec, total)
+    with plan_devices(spec.train.mixed_precision) as plan:
+        jit = use_jit(entry.jit_on_cpu, spec.train.jit_compile, plan.gpus)
+        with plan.strategy.scope():
+            built = entry.build(spec.model, spec.train, jit_compile=jit,
+                                mixed_precision=plan.loss_scaling)
+            state = _state_variables(built)
+        if plan.replicas > 1:  # Keras 3.15's multi-step loop fails under MirroredStrategy
+            per_call = 1  # ("You must feed a value for placeholder tensor"): one per call
+        built.model.steps_per_execution = per_call  # before the first fit traces it
+        start, history = _restore(store, state)
+        if start:
+            log.info("%s: resuming from checkpoint at iteration %d of %d", store.run, start, total)
+        x_train = x_train.reshape(len(x_train), -1) if built.flat_images else x_train
+        recorder = _recorder_class()(spec, built, store, x_test, total, history, progress, verbose)
+        t0, done = time.perf_counter(), start
+        while done < total:
+            n = min(spec.train.checkpoint_every - done % spec.train.checkpoint_every, total - done)
+            data = _dataset(x_train, spec.train.batch_size, spec.train.seed + done, built.kind)
+            val = None
+            if spec.train.validation and x_test is not None and built.kind in ("autoencoder", "vae"):
+                val = _dataset(x_test, spec.train.batch_size, 0, built.kind, repeat=False)
+            recorder.offset = done
+            built.model.fit(data, steps_per_epoch=n, epochs=1, verbose=0, callbacks=[recorder],
+                            shuffle=False, validation_data=val)
+            done += n
+            store.save_checkpoint(done, {f"v{i:04d}": v.numpy() for i, v in enumerate(state)})
+            store.write_history(recorder.rows)
+        seconds = time.perf_counter() - t0
+        files = {"sampler": store.save_keras(built.sampler)}
+        if built.encoder is not None:
+            files["encoder"] = store.save_keras(built.encoder, "encoder.keras")
+        for name, part in built.parts.items():  # the discriminator, for users to probe
+            files[name] = store.save_keras(part, f"{name}.keras")
+        recorder.write_grid(total, force=True)
     trained = total - start
     return TrainOutcome(
         steps=total, resumed_from=start, seconds=seconds,
@@ -143,15 +159,10 @@ def _restore(store: RunStore, state: list[Any]) -> tuple[int, list[tuple[int, st
 
 
 def _dataset(x: np.ndarray, batch: int, seed: int, kind: str, repeat: bool = True) -> Any:
-    import tensorflow as tf
-
-    ds = tf.data.Dataset.from_tensor_slices(x)
-    if repeat:
-        ds = ds.shuffle(len(x), seed=seed, reshuffle_each_iteration=True).repeat()
-    ds = ds.batch(batch, drop_remainder=repeat)
+    ds = shuffled_batches(x, batch, seed, repeat=repeat)
     if kind == "autoencoder":
         ds = ds.map(lambda b: (b, b))
-    return ds.prefetch(tf.data.AUTOTUNE)
+    return lean(ds)
 
 
 def _train_pixel(spec: RunSpec, images: np.ndarray, store: RunStore) -> TrainOutcome:
@@ -186,6 +197,7 @@ def _recorder_class() -> type:
             self.bar = (keras.utils.Progbar(total, stateful_metrics=None)
                         if verbose and sys.stdout.isatty() else None)
             self._prev: dict[str, float] = {}
+            self._prev_count = 0
             zdim = spec.model.zdim
             rng = np.random.default_rng(spec.train.seed + 7919)
             self.noise = rng.standard_normal((spec.train.grid_samples, zdim)).astype(np.float32)
@@ -195,17 +207,21 @@ def _recorder_class() -> type:
                               if x_test is not None else None)
 
         def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
-            self._prev = {}
+            self._prev, self._prev_count = {}, 0
 
         def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
-            step = self.offset + batch + 1
-            # Keras reports running means over the interval; recover this iteration's value.
+            # ``batch`` is the last iteration of this call (steps_per_execution per call).
+            # Keras reports running means over the interval; recover this call's mean.
+            count = batch + 1
+            step = self.offset + count
             for k, mean in (logs or {}).items():
                 mean = float(mean)
-                value = (batch + 1) * mean - batch * self._prev.get(k, 0.0)
+                value = ((count * mean - self._prev_count * self._prev.get(k, 0.0))
+                         / (count - self._prev_count))
                 self._prev[k] = mean
                 self.latest[k] = value
                 self.rows.append((step, k, value))
+            self._prev_count = count
             if self.bar is not None:
                 self.bar.update(step, values=None, finalize=step == self.total)
             if self.progress is not None:

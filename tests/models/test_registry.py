@@ -22,8 +22,8 @@ def toy():
 
 
 def test_lecture_models_are_registered_once() -> None:
-    assert registry.default_names() == ["pixel", "autoencoder", "vae", "mlp_gan", "dcgan",
-                                        "fashion_dcgan"]
+    assert registry.default_names() == ["pixel", "autoencoder", "autoencoder_2d", "vae",
+                                        "mlp_gan", "dcgan", "fashion_dcgan"]
     assert registry.get("fashion_dcgan").classes == (9,)
     with pytest.raises(ConfigError, match="'nope' is not one of pixel"):
         registry.get("nope")

@@ -31,9 +31,10 @@ def test_smoke_train_save_load(model: str, real_splits, tmp_path: Path) -> None:
         probs = store.load_arrays("pixel.npz")["probs"]
         assert probs.shape == (28, 28, 256)
         return
-    assert outcome.steps == 4 and seen == [1, 2, 3, 4]
+    # smoke: 4 iterations in compiled calls of gcd(10, checkpoint 2, grid 2) = 2
+    assert outcome.steps == 4 and seen == [2, 4]
     history = store.read_history()
-    assert sorted({s for s, _, _ in history}) == [1, 2, 3, 4]
+    assert sorted({s for s, _, _ in history}) == [2, 4]
     sampler = store.load_keras()  # safe_mode=True
     z = np.random.default_rng(0).standard_normal((5, spec.model.zdim)).astype(np.float32)
     out = np.asarray(sampler.predict(z, verbose=0))
