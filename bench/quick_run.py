@@ -37,7 +37,11 @@ def main() -> int:
     parser.add_argument("--root", default=None, help="artifact root (default: a new temp dir)")
     parser.add_argument("--keep", action="store_true", help="keep the root for a look")
     parser.add_argument("--models", default=None, help="comma list (default: the default run)")
+    parser.add_argument("--analyse", default=None, metavar="ROOT",
+                        help="only print the figures of the latest run under ROOT")
     args = parser.parse_args()
+    if args.analyse:
+        return 0 if figures(Path(args.analyse)) else 1
     root = Path(args.root or tempfile.mkdtemp(prefix="genflow-quick-"))
     home = tempfile.mkdtemp(prefix="genflow-quick-prefect-")
     env = {**os.environ, "PREFECT_HOME": home, "PYTHONUNBUFFERED": "1"}
@@ -63,22 +67,32 @@ def main() -> int:
     if proc.returncode != 0:
         print(log.read_text()[-3000:])
         return 1
+    ok = figures(root)
+    print(f"root: {root}")
+    if not args.keep and not args.root:
+        shutil.rmtree(root, ignore_errors=True)
+    shutil.rmtree(home, ignore_errors=True)
+    return 0 if ok and total <= BUDGET_S else 1
 
+
+def figures(root: Path) -> bool:
+    """Print each model's figures of the latest run under ``root``; True if every goal is met."""
     import duckdb
 
     metrics = duckdb.sql(f"""
         SELECT model, dataset, metric, value, floor, n FROM read_parquet(
-            '{root}/reports/metrics/**/*.parquet', hive_partitioning = true)""").fetchall()
+            '{root}/reports/metrics/*/*/*.parquet', hive_partitioning = true)
+        QUALIFY run_id = max(run_id) OVER ()""").fetchall()
     by: dict[tuple[str, str], dict[str, tuple[float, float | None, int]]] = {}
     for model, dataset, metric, value, floor, n in metrics:
         by.setdefault((model, dataset), {})[metric] = (value, floor, n)
     train = duckdb.sql(f"""
         SELECT model, max(step) AS steps FROM read_parquet(
-            '{root}/reports/history/**/*.parquet', hive_partitioning = true) GROUP BY model
-        """).fetchall()
+            '{root}/reports/training_history/*/*/*.parquet', hive_partitioning = true)
+        GROUP BY model""").fetchall()
     steps = dict(train)
     ok = True
-    print(f"{'model':<14}{'dataset':<14}{'iters':>6}{'classes':>8}{'top p':>7}{'in class':>9}"
+    print(f"{'model':<16}{'dataset':<14}{'iters':>6}{'classes':>8}{'top p':>7}{'in class':>9}"
           f"{'recall':>7}{'fid':>8}  goal")
     for (model, dataset), m in sorted(by.items()):
         def v(name: str, m: dict = m) -> float | None:
@@ -96,13 +110,9 @@ def main() -> int:
         ok &= goal != "MISSED"
         classes = "-" if missing is None else f"{10 - missing:.0f}/10"
         fmt = lambda x, w=7: f"{x:>{w}.3f}" if x is not None else f"{'-':>{w}}"  # noqa: E731
-        print(f"{model:<14}{dataset:<14}{steps.get(model, 0):>6}{classes:>8}{fmt(top)}"
+        print(f"{model:<16}{dataset:<14}{steps.get(model, 0):>6}{classes:>8}{fmt(top)}"
               f"{fmt(share, 9)}{fmt(recall)}{fmt(v('fid'), 8)}  {goal}")
-    print(f"root: {root}")
-    if not args.keep and not args.root:
-        shutil.rmtree(root, ignore_errors=True)
-    shutil.rmtree(home, ignore_errors=True)
-    return 0 if ok and total <= BUDGET_S else 1
+    return ok
 
 
 if __name__ == "__main__":

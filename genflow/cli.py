@@ -185,7 +185,7 @@ def cmd_run(args: argparse.Namespace, root: ArtifactRoot) -> int:
 
 def _print_summary(rows: list[tuple[str, str, list[dict]]]) -> None:
     keys = HEADLINE
-    print(f"  {'model':<14}{'dataset':<14}" + "".join(f"{k:>20}" for k in keys))
+    print(f"  {'model':<16}{'dataset':<14}" + "".join(f"{k:>20}" for k in keys))
     for model, dataset, metrics in rows:
         by = {m["metric"]: m for m in metrics}
         cells = []
@@ -193,7 +193,7 @@ def _print_summary(rows: list[tuple[str, str, list[dict]]]) -> None:
             m = by.get(k)
             cells.append("" if m is None else f"{m['value']:.3f}" + (
                 "" if m["floor"] is None else f" ({m['floor']:.3f})"))
-        print(f"  {model:<14}{dataset:<14}" + "".join(f"{c:>20}" for c in cells))
+        print(f"  {model:<16}{dataset:<14}" + "".join(f"{c:>20}" for c in cells))
     print("  (real-data floor in brackets; n and every other metric: genflow report)")
 
 
@@ -239,10 +239,10 @@ def cmd_compare(args: argparse.Namespace, root: ArtifactRoot) -> int:
     changes, verdicts = compare_runs(rows, args.run_a, args.run_b,
                                      None if args.all else HEADLINE)
     print(f"{args.run_a} (A) -> {args.run_b} (B); 'beyond': the 95 % intervals do not overlap")
-    print(f"  {'model':<14}{'dataset':<14}{'metric':<22}{'A':>10}  {'A interval':<22}{'B':>10}  "
+    print(f"  {'model':<16}{'dataset':<14}{'metric':<22}{'A':>10}  {'A interval':<22}{'B':>10}  "
           f"{'B interval':<22}{'B - A':>10}  beyond")
     for c in changes:
-        print(f"  {c.model:<14}{c.dataset:<14}{c.metric:<22}{c.a['value']:>10.4f}  "
+        print(f"  {c.model:<16}{c.dataset:<14}{c.metric:<22}{c.a['value']:>10.4f}  "
               f"{_interval(c.a, 'low', 'high'):<22}{c.b['value']:>10.4f}  "
               f"{_interval(c.b, 'low', 'high'):<22}{c.difference:>+10.4f}  {c.direction}")
     for (model, dataset), (a, b) in verdicts.items():
@@ -270,12 +270,12 @@ def cmd_report(args: argparse.Namespace, root: ArtifactRoot) -> int:
     if not rows:
         raise InputError(f"run {run!r} not found in {root.url_of('reports', METRICS_TABLE)}")
     print(f"run {run} ({rows[0]['profile']}, {rows[0]['run_date']})")
-    print(f"  {'model':<14}{'dataset':<14}{'metric':<26}{'value':>10}  {'95 % interval':<22}"
+    print(f"  {'model':<16}{'dataset':<14}{'metric':<26}{'value':>10}  {'95 % interval':<22}"
           f"{'floor':>10}{'n':>7}  extractor")
     verdicts = {}
     for m in sorted(rows, key=lambda m: (m["model"], m["dataset"], m["metric"])):
         floor = "" if m["floor"] is None else f"{m['floor']:.4f}"
-        print(f"  {m['model']:<14}{m['dataset']:<14}{m['metric']:<26}{m['value']:>10.4f}  "
+        print(f"  {m['model']:<16}{m['dataset']:<14}{m['metric']:<26}{m['value']:>10.4f}  "
               f"{_interval(m, 'low', 'high'):<22}{floor:>10}{m['n']:>7}  {m['extractor']}")
         verdicts[(m["model"], m["dataset"])] = m.get("verdict")
     for (model, dataset), verdict in verdicts.items():

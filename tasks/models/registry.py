@@ -131,18 +131,21 @@ _DCGAN_QUICK: Overrides = ({"learning_rate": 2e-4, "beta_1": 0.5},
 register(ModelEntry(
     name="pixel", builder=f"{_B}:build_pixel", kind="pixel", sampling="histogram",
     classes=(0,), program="P1", lecture=({}, {"steps": 1})))
-register(ModelEntry(
-    name="autoencoder", builder=f"{_B}:build_autoencoder_model", kind="autoencoder",
-    sampling="fitted_gaussian", program="P2-P4",
-    lecture=({"zdim": 32, "learning_rate": 1e-3},
-             {"epochs": 5, "batch_size": 128, "validation": True, **_CONV_AE_STEPS}),
-    quick=({}, {"epochs": None, "steps": 400, "checkpoint_every": 100, "grid_every": 100})))
-register(ModelEntry(
-    name="autoencoder_2d", builder=f"{_B}:build_autoencoder_model", kind="autoencoder",
-    sampling="fitted_gaussian", program="P4",
-    lecture=({"zdim": 2, "learning_rate": 1e-3},
-             {"epochs": 5, "batch_size": 128, "validation": True, **_CONV_AE_STEPS}),
-    quick=({}, {"epochs": None, "steps": 300, "checkpoint_every": 100, "grid_every": 100})))
+
+
+def _p2_autoencoder(name: str, zdim: int, program: str, quick_steps: int) -> ModelEntry:
+    """P2's conv autoencoder at ``zdim``, sampled from a Gaussian fitted to its codes."""
+    return register(ModelEntry(
+        name=name, builder=f"{_B}:build_autoencoder_model", kind="autoencoder",
+        sampling="fitted_gaussian", program=program,
+        lecture=({"zdim": zdim, "learning_rate": 1e-3},
+                 {"epochs": 5, "batch_size": 128, "validation": True, **_CONV_AE_STEPS}),
+        quick=({}, {"epochs": None, "steps": quick_steps, "checkpoint_every": 100,
+                    "grid_every": 100})))
+
+
+_p2_autoencoder("autoencoder", 32, "P2-P4", 400)
+_p2_autoencoder("autoencoder_2d", 2, "P4", 300)  # P4's map, trained in the pipeline (cheap)
 register(ModelEntry(
     name="vae", builder=f"{_B}:build_vae_model", kind="vae", program="P5",
     lecture=({"zdim": 2, "learning_rate": 1e-3},

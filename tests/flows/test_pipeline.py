@@ -107,6 +107,7 @@ def test_html_report_renders_in_chromium(first_run, pipeline_root: Path) -> None
     assert dom.count("data:image/gif") == 1  # mlp_gan's progress animation (pixel has none)
     assert dom.count("<summary>Answer key</summary>") == 2  # E2, one sheet per model
     assert dom.count("Final progress grid") == 2  # every model with grids, always
+    assert 'alt="mlp_gan d_output"' in dom  # D's mean output with the 0.5 line
     # the trends page across runs links this run's report and draws every chart
     index, loaded, total = chromium_dom(pipeline_root / "reports" / "index.html",
                                         pipeline_root / "chromium-profile")
