@@ -73,7 +73,7 @@ def train_domain_classifier(x_train: np.ndarray, y_train: np.ndarray, x_test: np
                         loss="sparse_categorical_crossentropy", metrics=["accuracy"],
                         steps_per_execution=10)
         data = lean(shuffled_batches(x_train, batch_size, seed, y=y_train.astype(np.int64)))
-        trainer.fit(data, steps_per_epoch=steps, epochs=1, verbose=0)
+        trainer.fit(data, steps_per_epoch=steps, epochs=1, verbose=0, shuffle=False)
     model = build_domain_classifier()  # float32 (the policy is restored)
     model.set_weights(trained.get_weights())
     _, probs = extract(model, x_test)
