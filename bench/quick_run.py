@@ -66,6 +66,7 @@ def main() -> int:
           f" log {log}")
     if proc.returncode != 0:
         print(log.read_text()[-3000:])
+        shutil.rmtree(home, ignore_errors=True)
         return 1
     ok = figures(root)
     print(f"root: {root}")
@@ -79,18 +80,22 @@ def figures(root: Path) -> bool:
     """Print each model's figures of the latest run under ``root``; True if every goal is met."""
     import duckdb
 
+    glob = "*/*/*.parquet"
+    [(run,)] = duckdb.sql(f"""SELECT max(run_id) FROM read_parquet(
+        '{root}/reports/metrics/{glob}', hive_partitioning = true)""").fetchall()
     metrics = duckdb.sql(f"""
         SELECT model, dataset, metric, value, floor, n FROM read_parquet(
-            '{root}/reports/metrics/*/*/*.parquet', hive_partitioning = true)
-        QUALIFY run_id = max(run_id) OVER ()""").fetchall()
+            '{root}/reports/metrics/{glob}', hive_partitioning = true)
+        WHERE run_id = '{run}'""").fetchall()
     by: dict[tuple[str, str], dict[str, tuple[float, float | None, int]]] = {}
     for model, dataset, metric, value, floor, n in metrics:
         by.setdefault((model, dataset), {})[metric] = (value, floor, n)
     train = duckdb.sql(f"""
-        SELECT model, max(step) AS steps FROM read_parquet(
-            '{root}/reports/training_history/*/*/*.parquet', hive_partitioning = true)
-        GROUP BY model""").fetchall()
-    steps = dict(train)
+        SELECT model, dataset, max(step) AS steps FROM read_parquet(
+            '{root}/reports/training_history/{glob}', hive_partitioning = true)
+        WHERE run_id = '{run}' GROUP BY model, dataset""").fetchall()
+    steps = {(model, dataset): n for model, dataset, n in train}
+    print(f"run {run}")
     ok = True
     print(f"{'model':<16}{'dataset':<14}{'iters':>6}{'classes':>8}{'top p':>7}{'in class':>9}"
           f"{'recall':>7}{'fid':>8}  goal")
@@ -110,7 +115,7 @@ def figures(root: Path) -> bool:
         ok &= goal != "MISSED"
         classes = "-" if missing is None else f"{10 - missing:.0f}/10"
         fmt = lambda x, w=7: f"{x:>{w}.3f}" if x is not None else f"{'-':>{w}}"  # noqa: E731
-        print(f"{model:<16}{dataset:<14}{steps.get(model, 0):>6}{classes:>8}{fmt(top)}"
+        print(f"{model:<16}{dataset:<14}{steps.get((model, dataset), 0):>6}{classes:>8}{fmt(top)}"
               f"{fmt(share, 9)}{fmt(recall)}{fmt(v('fid'), 8)}  {goal}")
     return ok
 

@@ -62,7 +62,8 @@ RUNS = pa.schema([
     pa.field("stage_seconds", pa.map_(pa.string(), pa.float64())),
 ])
 
-# reports/training_history: one row per (model, iteration, metric).
+# reports/training_history: one row per (model, compiled call, metric): the mean over the
+# call's train.steps_per_execution iterations, at its last iteration.
 HISTORY_TABLE = "training_history"
 TRAINING_HISTORY = pa.schema([
     pa.field("run_date", pa.string(), nullable=False),

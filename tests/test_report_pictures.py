@@ -47,6 +47,9 @@ def test_curves_are_interval_means_and_d_output_has_its_line() -> None:
     noisy = 1 + np.random.default_rng(0).normal(0, 0.5, len(steps))
     xs, ys, width = interval_means(steps.astype(float), noisy)
     assert len(xs) == 60 and width == 50 and np.abs(ys - 1).max() < 0.3  # the noise averages out
+    # rows of 10-iteration calls: 600 rows in 60 intervals are 100 iterations each
+    calls = np.arange(10, 6001, 10)
+    assert interval_means(calls.astype(float), noisy[:600])[2] == 100
     rows = {"step": [], "metric": [], "value": []}
     for metric, values in (("d_loss", noisy), ("g_loss", noisy), ("d_real_mean", noisy / 2),
                            ("d_fake_mean", noisy / 3)):

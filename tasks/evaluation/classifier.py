@@ -46,8 +46,8 @@ def train_domain_classifier(x_train: np.ndarray, y_train: np.ndarray, x_test: np
     not shifted (it costs them accuracy).
 
     Training runs under the device's mixed precision (bfloat16 on a CPU that has it: 1.9x
-    faster here); the returned model is a float32 copy of the trained weights, so features
-    are always extracted in float32.
+    faster here; the device's default, not a model's train.mixed_precision); the returned model
+    is a float32 copy of the trained weights, so features are always extracted in float32.
     """
     import math
 
@@ -59,7 +59,8 @@ def train_domain_classifier(x_train: np.ndarray, y_train: np.ndarray, x_test: np
 
     keras.utils.set_random_seed(seed)
     epochs = max(epochs, math.ceil(min_steps * batch_size / max(len(x_train), 1)))
-    steps = epochs * math.ceil(len(x_train) / batch_size)
+    # whole compiled calls of 10 steps (an endless dataset would round the last one up)
+    steps = math.ceil(epochs * math.ceil(len(x_train) / batch_size) / 10) * 10
     policy = choose_policy("auto", len(tf.config.list_physical_devices("GPU")))
     with global_policy(policy):
         trained = build_domain_classifier()

@@ -158,7 +158,7 @@ def _prdc_rows(side: _Side, pool: np.ndarray, config: EvalConfig, seed: int
 def _recognised_rows(side: _Side, classes: list[int] | None
                      ) -> dict[str, tuple[float, float, float]]:
     """How recognisable the images are to the domain classifier: the mean top-class
-    probability (t interval) and, for a model of some classes, the share classified into
+    probability (normal interval of the mean) and, for a model of some classes, the share classified into
     them (Wilson)."""
     p = side.probs
     if p is None:

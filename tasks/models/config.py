@@ -6,7 +6,7 @@ any field with ``--set field=value``.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -74,7 +74,7 @@ class TrainConfig(BaseModel):
     seed: int = 0
     value_range: Literal["unit", "symmetric"] = "unit"
     validation: bool = False
-    steps_per_execution: int | Literal["auto"] = "auto"
+    steps_per_execution: Annotated[int, Field(ge=1, le=1000)] | Literal["auto"] = "auto"
     jit_compile: bool | Literal["auto"] = "auto"
     mixed_precision: bool | Literal["auto"] = "auto"
 

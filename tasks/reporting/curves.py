@@ -1,8 +1,8 @@
 """Training curves from a run's long-format history (matplotlib's object API), as PNG bytes.
 
 - ``loss_curves_png``: the losses per epoch as the notes plot them: for step-based runs with
-  many iterations, the mean over each of at most ``BINS`` equal intervals of iterations (the
-  raw per-iteration values of a long run are a noise band); GAN accuracies on a second axis.
+  many rows, the mean over each of at most ``BINS`` equal intervals of iterations (the
+  per-call values of a long run are a noise band); GAN accuracies on a second axis.
 - ``d_output_png``: the discriminator's mean output on the real and on the generated batch,
   with the 0.5 line of the equilibrium the notes describe ("D says 0.5: fooled").
 """
@@ -30,17 +30,19 @@ def _series(history: pa.Table) -> dict[str, tuple[np.ndarray, np.ndarray]]:
 
 def interval_means(xs: np.ndarray, ys: np.ndarray, bins: int = BINS
                    ) -> tuple[np.ndarray, np.ndarray, int]:
-    """(interval centres, interval means, iterations per interval); unchanged (width 1) when
-    there are at most ``bins`` points."""
+    """(interval centres, interval means, iterations per interval); unchanged when there are at
+    most ``bins`` points. Each history row is already the mean of the iterations since the
+    previous row (one compiled call), so an interval spans rows x their step gap."""
+    gap = int(round(float(np.median(np.diff(xs))))) if len(xs) > 1 else 1
     if len(xs) <= bins:
-        return xs, ys, 1
+        return xs, ys, max(gap, 1)
     edges = np.linspace(xs.min(), xs.max() + 1, bins + 1)
     which = np.clip(np.digitize(xs, edges) - 1, 0, bins - 1)
     counts = np.bincount(which, minlength=bins)
     keep = counts > 0
     means = np.bincount(which, weights=ys, minlength=bins)[keep] / counts[keep]
     centres = np.bincount(which, weights=xs, minlength=bins)[keep] / counts[keep]
-    return centres, means, int(round(len(xs) / bins))
+    return centres, means, int(round(len(xs) * max(gap, 1) / bins))
 
 
 def _png(fig: object) -> bytes:

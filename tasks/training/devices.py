@@ -2,8 +2,9 @@
 MirroredStrategy for several), the CPU otherwise. On a CPU with bfloat16 instructions
 (AVX512_BF16 or AMX_BF16) training runs under Keras's ``mixed_bfloat16`` policy: bfloat16
 keeps float32's exponent range, so it needs no loss scaling, and measured on this project's
-2-core CPU it is 2.5x faster for the DCGAN step (bench/train.py). XLA only where it helps
-(measured: it halves DCGAN speed on CPU but speeds up the MLP GAN).
+2-core CPU it is 2.4x faster for the DCGAN step (bench/train.py). XLA on GPUs, and on a CPU
+only for models whose registry entry says it helps there (measured here: none; it made every
+lecture model 3-8x slower).
 
 The precision policy is process-wide in Keras; ``plan_devices`` is used as a context manager
 (``with plan_devices(...) as plan:``) so the policy is restored after training and the
@@ -62,14 +63,14 @@ def cpu_has_bf16() -> bool:
     return False
 
 
-def choose_policy(mixed_precision: bool | str, gpus: int, bf16_on_cpu: bool = True) -> str:
+def choose_policy(mixed_precision: bool | str, gpus: int) -> str:
     """The precision policy: "auto" is float16 mixed precision on a GPU, bfloat16 on a CPU
-    that has it (for models whose registry entry does not opt out), float32 otherwise; True
-    forces mixed precision of the device's kind, False float32."""
+    that has it (it was faster for every lecture model here), float32 otherwise; True forces
+    mixed precision of the device's kind, False float32."""
     if mixed_precision == "auto":
         if gpus:
             return "mixed_float16"
-        return "mixed_bfloat16" if bf16_on_cpu and cpu_has_bf16() else "float32"
+        return "mixed_bfloat16" if cpu_has_bf16() else "float32"
     if not mixed_precision:
         return "float32"
     return "mixed_float16" if gpus else "mixed_bfloat16"
@@ -89,8 +90,7 @@ def global_policy(name: str) -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def plan_devices(mixed_precision: bool | str = "auto", bf16_on_cpu: bool = True
-                 ) -> Iterator[DevicePlan]:
+def plan_devices(mixed_precision: bool | str = "auto") -> Iterator[DevicePlan]:
     """Pick a strategy and precision policy for the ``with`` block (build models inside it);
     the previous global policy is restored on exit."""
     import tensorflow as tf
@@ -113,7 +113,7 @@ def plan_devices(mixed_precision: bool | str = "auto", bf16_on_cpu: bool = True
         strategy = tf.distribute.MirroredStrategy(cpus)
     else:
         strategy = tf.distribute.get_strategy()
-    policy = choose_policy(mixed_precision, len(gpus), bf16_on_cpu)
+    policy = choose_policy(mixed_precision, len(gpus))
     desc = (f"{len(gpus)} GPU(s)" if gpus else "CPU") + (
         f", {strategy.num_replicas_in_sync} replicas" if strategy.num_replicas_in_sync > 1 else "")
     desc += {"mixed_float16": ", float16 mixed precision",
@@ -125,7 +125,7 @@ def plan_devices(mixed_precision: bool | str = "auto", bf16_on_cpu: bool = True
 
 def use_jit(jit_on_cpu: bool, setting: bool | str, gpus: int) -> bool:
     """XLA when ``setting`` is "auto": on every GPU, and on a CPU for the models whose registry
-    entry says it helps there (measured: the MLP GAN, not the DCGAN)."""
+    entry says it helps there (measured on this project's CPU: none)."""
     if setting != "auto":
         return bool(setting)
     return gpus > 0 or jit_on_cpu

@@ -108,5 +108,13 @@ def test_profiles_and_overrides() -> None:
         parse_overrides(["steps=7"])
     with pytest.raises(ConfigError, match="batch_size"):
         make_spec("dcgan", overrides={"train": {"batch_size": 0}})
+    with pytest.raises(ConfigError, match="steps_per_execution"):
+        make_spec("dcgan", overrides={"train": {"steps_per_execution": 0}})
+    from genflow.tasks.training.loop import steps_per_call
+
+    quick = make_spec("dcgan")  # checkpoints every 250, grids every 100, 1,000 in all
+    assert steps_per_call(quick, quick.train.steps) == 10
+    odd = make_spec("dcgan", overrides={"train": {"grid_every": 118}})  # P6's lecture grids
+    assert steps_per_call(odd, 1000) == 2
     with pytest.raises(ConfigError, match="not one of"):
         make_spec("gan9000")
