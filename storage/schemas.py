@@ -137,6 +137,9 @@ METRICS = pa.schema([
     pa.field("floor_high", pa.float64()),
     pa.field("eval_seed", pa.int64()),
     pa.field("verdict", pa.string()),
+    # The exact extractor (its cache key; additive, null before it): a retrained extractor
+    # changes every feature metric, so rows of two keys are not like for like.
+    pa.field("extractor_key", pa.string()),
 ])
 
 # Partition columns per report table (hive folders, read back as strings).

@@ -161,12 +161,13 @@ def load_real_sets(root: ArtifactRoot, train_ref: SplitRecord, test_ref: SplitRe
 
 
 def result_rows(result: EvalResult, extractor_ref: ExtractorRecord) -> list[dict]:
-    """An evaluation's metric rows as dicts, with the extractor's test accuracy last."""
-    rows = [vars(r) for r in result.rows]
+    """An evaluation's metric rows as dicts, with the extractor's test accuracy last; every
+    row names the exact extractor (``extractor_key``)."""
+    rows = [{**vars(r), "extractor_key": extractor_ref.key} for r in result.rows]
     if extractor_ref.test_accuracy is not None:
         rows.append({"metric": names.EXTRACTOR_ACCURACY, "value": extractor_ref.test_accuracy,
                      "n": extractor_ref.test_images, "extractor": extractor_ref.name,
-                     "floor": None})
+                     "floor": None, "extractor_key": extractor_ref.key})
     return rows
 
 

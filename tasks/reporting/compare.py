@@ -24,9 +24,13 @@ class Change:
 
     @property
     def comparable(self) -> str | None:
-        """Why the two rows are not like for like (another N, extractor or profile), or None."""
+        """Why the two rows are not like for like (another N, extractor or profile, or a
+        retrained extractor), or None."""
         diffs = [f"{k} {self.a.get(k)} vs {self.b.get(k)}" for k in ("n", "extractor", "profile")
                  if self.a.get(k) != self.b.get(k)]
+        keys = self.a.get("extractor_key"), self.b.get("extractor_key")
+        if None not in keys and keys[0] != keys[1]:
+            diffs.append("the extractor was retrained")
         return "; ".join(diffs) or None
 
     @property

@@ -91,5 +91,5 @@ def metric_rows(run_id: str, run_date: str, dataset: str, model: str, profile: s
         "profile": profile, "metric": m["metric"], "value": float(m["value"]), "n": int(m["n"]),
         "extractor": m["extractor"], "floor": opt(m, "floor"), "low": opt(m, "low"),
         "high": opt(m, "high"), "floor_low": opt(m, "floor_low"),
-        "floor_high": opt(m, "floor_high"),
+        "floor_high": opt(m, "floor_high"), "extractor_key": m.get("extractor_key"),
     } for m in metrics], schema=schemas.METRICS)
