@@ -15,6 +15,9 @@ from typing import Any
 import numpy as np
 
 PREFETCH = 2
+# Iterations per compiled call (Keras steps_per_execution): returning to Python after every
+# step cost the DCGAN a third of its time here (bench/train.py).
+STEPS_PER_CALL = 10
 
 
 def lean(ds: Any) -> Any:

@@ -54,13 +54,14 @@ def train_domain_classifier(x_train: np.ndarray, y_train: np.ndarray, x_test: np
     import keras
     import tensorflow as tf
 
-    from genflow.tasks.data.batches import lean, shuffled_batches
+    from genflow.tasks.data.batches import STEPS_PER_CALL, lean, shuffled_batches
     from genflow.tasks.training.devices import choose_policy, global_policy
 
     keras.utils.set_random_seed(seed)
     epochs = max(epochs, math.ceil(min_steps * batch_size / max(len(x_train), 1)))
-    # whole compiled calls of 10 steps (an endless dataset would round the last one up)
-    steps = math.ceil(epochs * math.ceil(len(x_train) / batch_size) / 10) * 10
+    # whole compiled calls (an endless dataset would round the last one up)
+    per_epoch = math.ceil(len(x_train) / batch_size)
+    steps = math.ceil(epochs * per_epoch / STEPS_PER_CALL) * STEPS_PER_CALL
     policy = choose_policy("auto", len(tf.config.list_physical_devices("GPU")))
     with global_policy(policy):
         trained = build_domain_classifier()
@@ -72,7 +73,7 @@ def train_domain_classifier(x_train: np.ndarray, y_train: np.ndarray, x_test: np
         # Keras wraps the optimiser in a LossScaleOptimizer itself under mixed_float16
         trainer.compile(optimizer=keras.optimizers.Adam(1e-3),
                         loss="sparse_categorical_crossentropy", metrics=["accuracy"],
-                        steps_per_execution=10)
+                        steps_per_execution=STEPS_PER_CALL)
         data = lean(shuffled_batches(x_train, batch_size, seed, y=y_train.astype(np.int64)))
         trainer.fit(data, steps_per_epoch=steps, epochs=1, verbose=0, shuffle=False)
     model = build_domain_classifier()  # float32 (the policy is restored)

@@ -42,10 +42,6 @@ class DevicePlan:
     description: str
 
     @property
-    def mixed_precision(self) -> bool:
-        return self.policy != "float32"
-
-    @property
     def loss_scaling(self) -> bool:
         return self.policy == "mixed_float16"
 

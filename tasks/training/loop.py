@@ -21,7 +21,7 @@ import numpy as np
 from genflow.core.errors import ConfigError
 from genflow.storage.png import encode_png, grid, to_uint8
 from genflow.storage.runs import RunStore
-from genflow.tasks.data.batches import lean, shuffled_batches
+from genflow.tasks.data.batches import STEPS_PER_CALL, lean, shuffled_batches
 from genflow.tasks.models import registry
 from genflow.tasks.models.built import Built
 from genflow.tasks.models.config import RunSpec
@@ -56,7 +56,7 @@ def steps_per_call(spec: RunSpec, total: int) -> int:
     checkpoint_every, grid_every and ``total``, so every interval is whole calls and
     checkpoints and grids fall on call boundaries."""
     t = spec.train
-    wanted = 10 if t.steps_per_execution == "auto" else t.steps_per_execution
+    wanted = STEPS_PER_CALL if t.steps_per_execution == "auto" else t.steps_per_execution
     return max(1, math.gcd(wanted, t.checkpoint_every, t.grid_every, total))
 
 
