@@ -7,12 +7,20 @@ Layout: ``models/<model>/<dataset>-<key>/`` holding
     sampler.keras          generator / decoder (Keras 3 format; loaded with safe_mode)
     pixel.npz              the pixel model's histograms (P1)
     record.json            the run's TrainRecord, written last: its presence means "complete"
+    owner.json             the attempt that may write here (a fencing token; see ``claim``)
+
+Fencing: an attempt ``claim``s the folder before it trains and every later write first checks
+that the folder is still its own. A worker that froze (or lost its network) while its run was
+rescheduled elsewhere finds a newer claim when it wakes and raises ``Superseded`` instead of
+writing into the folder the newer attempt finished.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import io
+import json
 import os
 import uuid
 from dataclasses import dataclass
@@ -22,6 +30,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
+from genflow.core.errors import Superseded
 from genflow.storage.atomic import atomic_path, write_bytes
 from genflow.storage.hashing import sha256_file
 from genflow.storage.parquet import read_parquet, write_parquet
@@ -35,6 +44,7 @@ HISTORY = pa.schema([
 
 
 RECORD = "record.json"
+OWNER = "owner.json"
 
 
 @dataclass(frozen=True)
@@ -44,6 +54,7 @@ class RunStore:
     root: ArtifactRoot
     model: str
     run: str
+    token: str | None = None  # the claim this store writes under (None: no fencing)
 
     @classmethod
     def for_run(cls, root: ArtifactRoot, model: str, dataset: str, key: str) -> RunStore:
@@ -60,9 +71,39 @@ class RunStore:
     def relative(self, *names: str) -> str:
         return "/".join(self.parts(*names))
 
+    # ownership (fencing) ----------------------------------------------------------------
+    def claim(self, holder: str) -> RunStore:
+        """Make this attempt the folder's only writer: a store whose writes check the claim.
+
+        Args:
+            holder: who claims (a flow run id and process, for the operator reading owner.json).
+        """
+        token = uuid.uuid4().hex
+        body = json.dumps({"token": token, "holder": holder, "pid": os.getpid()}).encode()
+        write_bytes(self.root, body, *self.parts(OWNER))
+        return dataclasses.replace(self, token=token)
+
+    def owner(self) -> dict[str, Any] | None:
+        """The current claim ({"token", "holder", "pid"}), or None."""
+        if not self.root.exists(*self.parts(OWNER)):
+            return None
+        with self.root.fs.open(self.path(OWNER), "rb") as f:
+            return json.loads(f.read().decode("utf-8"))
+
+    def check_owner(self) -> None:
+        """Raise Superseded unless this store's claim is still the folder's (no-op unclaimed)."""
+        if self.token is None:
+            return
+        current = self.owner()
+        if current is None or current.get("token") != self.token:
+            holder = current.get("holder") if current else "nobody"
+            raise Superseded(f"{self.relative()}: claimed by a later attempt ({holder}); this "
+                             f"attempt writes nothing more")
+
     # the finished run's record -------------------------------------------------------
     def save_record(self, record_json: str) -> str:
         """Atomically write the run's record; done last, so it marks a complete run."""
+        self.check_owner()
         write_bytes(self.root, record_json.encode("utf-8"), *self.parts(RECORD))
         return self.relative(RECORD)
 
@@ -80,6 +121,7 @@ class RunStore:
     # checkpoints -----------------------------------------------------------------------
     def save_checkpoint(self, step: int, arrays: dict[str, np.ndarray]) -> None:
         """Atomically replace the checkpoint with ``arrays`` at iteration ``step``."""
+        self.check_owner()
         buf = io.BytesIO()
         np.savez(buf, __step__=np.int64(step), **arrays)
         write_bytes(self.root, buf.getvalue(), *self.parts("checkpoint.npz"))
@@ -95,6 +137,7 @@ class RunStore:
 
     # history ---------------------------------------------------------------------------
     def write_history(self, rows: list[tuple[int, str, float]]) -> None:
+        self.check_owner()
         steps, metrics, values = zip(*rows, strict=True) if rows else ((), (), ())
         table = pa.table({"step": pa.array(steps, pa.int64()), "metric": pa.array(metrics, pa.string()),
                           "value": pa.array(values, pa.float64())}, schema=HISTORY)
@@ -109,10 +152,12 @@ class RunStore:
 
     # pictures and models ---------------------------------------------------------------
     def write_grid(self, step: int, png: bytes) -> str:
+        self.check_owner()
         write_bytes(self.root, png, *self.parts("grids", f"step-{step:06d}.png"))
         return self.relative("grids", f"step-{step:06d}.png")
 
     def save_keras(self, model: Any, name: str = "sampler.keras") -> str:
+        self.check_owner()
         with atomic_path(self.root, *self.parts(name)) as tmp:
             model.save(tmp)
         return self.relative(name)
@@ -142,6 +187,7 @@ class RunStore:
         return local
 
     def save_arrays(self, name: str, **arrays: np.ndarray) -> str:
+        self.check_owner()
         buf = io.BytesIO()
         np.savez(buf, **arrays)
         write_bytes(self.root, buf.getvalue(), *self.parts(name))

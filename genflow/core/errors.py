@@ -30,3 +30,19 @@ class PathEscapeError(InputError):
 
 class SourceUnavailableError(GenflowError):
     """No source of raw data could be found or reached (not the user's file being wrong)."""
+
+
+class Superseded(GenflowError):
+    """This attempt no longer owns its run folder: a later attempt of the same training (a
+    rescheduled run after this process was presumed dead) claimed it. Nothing more is written."""
+
+
+def caused_by(error: BaseException | None, kind: type[BaseException]) -> BaseException | None:
+    """``error`` or the first exception in its cause/context chain that is a ``kind``."""
+    seen = set()
+    while error is not None and id(error) not in seen:
+        if isinstance(error, kind):
+            return error
+        seen.add(id(error))
+        error = error.__cause__ or error.__context__
+    return None

@@ -2,8 +2,10 @@
 
 Cached on the training data's content hash, the full RunSpec and the code version (this module,
 every genflow module it imports and the model's builder module); retried once, and a retry
-resumes from the run's checkpoint. Tagged ``gpu`` so a Prefect concurrency limit
-(``prefect concurrency-limit create gpu 1``) keeps one training per GPU.
+resumes from the run's checkpoint. One training per key at a time on any worker
+(``exclusive.py``), and the attempt that holds the key claims the run folder, so a stale
+attempt that wakes later writes nothing. GPUs are shared out by the workers, not by a tag: a
+GPU worker takes one flow run per GPU (``prefect worker start --limit``).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from genflow.tasks.models import registry
 from genflow.tasks.models.config import RunSpec
 from genflow.tasks.task_policies import key_from_parameters, retry_unless_bad_input
 from genflow.tasks.training import loop
+from genflow.tasks.training.exclusive import exclusive_training
 from genflow.tasks.training.records import TrainRecord
 
 log = logging.getLogger(__name__)
@@ -75,7 +78,20 @@ def _progress_reporter(label: str) -> loop.Progress:
     return report
 
 
-@task(name="train-model", tags=["gpu"], cache_key_fn=key_from_parameters, persist_result=True,
+def _holder() -> str:
+    """Who trains: the flow run and the host, for owner.json and the logs."""
+    import socket
+
+    try:
+        from prefect.context import get_run_context
+
+        flow_run = get_run_context().task_run.flow_run_id
+    except Exception:  # outside a run
+        flow_run = None
+    return f"flow run {flow_run} on {socket.gethostname()}"
+
+
+@task(name="train-model", cache_key_fn=key_from_parameters, persist_result=True,
       retries=1, retry_delay_seconds=1, retry_condition_fn=retry_unless_bad_input)
 def train_model(spec: RunSpec, train_ref: SplitRecord, test_ref: SplitRecord | None, key: str,
                 root_url: str, overrides: dict[str, Any] | None = None) -> TrainRecord:
@@ -91,11 +107,24 @@ def train_model(spec: RunSpec, train_ref: SplitRecord, test_ref: SplitRecord | N
         x_test = scale(t_images, vr)
     kind = registry.get(spec.model.name).kind
     x_train = images if kind == "pixel" else scale(images, vr)
-    store = run_store(root, spec.model.name, spec.dataset, key)
-    log.info("training %s on %s (%d images, profile %s) in %s", spec.model.name, spec.dataset,
-             len(x_train), spec.profile, store.relative())
-    outcome = loop.train(spec, x_train, x_test, store,
-                         progress=_progress_reporter(f"{spec.model.name} on {spec.dataset}"))
+    with exclusive_training(key):
+        finished = load_trained(root, spec.model.name, spec.dataset, key)
+        if finished is not None:  # another run trained this key while we waited for it
+            log.info("%s on %s: trained meanwhile by another run -> %s", spec.model.name,
+                     spec.dataset, finished.run_dir)
+            return finished
+        store = run_store(root, spec.model.name, spec.dataset, key).claim(_holder())
+        log.info("training %s on %s (%d images, profile %s) in %s", spec.model.name,
+                 spec.dataset, len(x_train), spec.profile, store.relative())
+        outcome = loop.train(spec, x_train, x_test, store,
+                             progress=_progress_reporter(f"{spec.model.name} on {spec.dataset}"))
+        return _save_record(spec, store, outcome, train_ref, test_ref, key, overrides)
+
+
+def _save_record(spec: RunSpec, store: RunStore, outcome: loop.TrainOutcome,
+                 train_ref: SplitRecord, test_ref: SplitRecord | None, key: str,
+                 overrides: dict[str, Any] | None) -> TrainRecord:
+    """The run's TrainRecord, written last (through the claim: a superseded attempt cannot)."""
     files = dict(outcome.files, history=store.relative("history.parquet"))
     record = TrainRecord(
         model=spec.model.name, dataset=spec.dataset, profile=spec.profile, key=key,
