@@ -13,10 +13,12 @@ from typing import Literal
 
 from prefect import flow
 
+from genflow.flows.config import Limits, limits_for
 from genflow.flows.evaluate import evaluate
 from genflow.flows.generate import generate
 from genflow.flows.ingest import ingest
 from genflow.flows.train import train
+from genflow.flows.unattended import check_attempt, deadline, is_timeout, step_aside, timed_out
 from genflow.tasks.data.config import IngestConfig
 from genflow.tasks.data.records import SplitRecord
 from genflow.tasks.evaluation.config import EvalConfig
@@ -49,6 +51,11 @@ def _timed(spans: dict, stage: str, call, *args, **kwargs):
         log.info("stage %s: %.1f s", stage, time.time() - start)
 
 
+def _bounded(stage_flow, seconds: float | None):
+    """The stage flow with its timeout (a stage that exceeds it ends TimedOut)."""
+    return stage_flow if seconds is None else stage_flow.with_options(timeout_seconds=seconds)
+
+
 def ingest_datasets(datasets: list[str], source: str, root_url: str,
                     path: str | None = None) -> dict[str, list[SplitRecord]]:
     """One ingest flow run per distinct dataset: {dataset: [train, test]}."""
@@ -58,46 +65,56 @@ def ingest_datasets(datasets: list[str], source: str, root_url: str,
 
 def run_model(request: ModelRequest, data: list[SplitRecord], root_url: str, upto: Stage = "evaluate",
               n: int | None = None, seed: int = 0, evaluation: EvalConfig | None = None,
-              source: str = "auto", caller: str = "standalone") -> Chained:
-    """train -> generate -> evaluate one model on ingested ``data``, stopping after ``upto``."""
+              source: str = "auto", caller: str = "standalone",
+              limits: Limits | None = None) -> Chained:
+    """train -> generate -> evaluate one model on ingested ``data``, stopping after ``upto``;
+    each stage bounded by ``limits`` (the profile's when None)."""
+    limits = limits_for(request.profile, limits)
     spans: dict = {}
-    trained = _timed(spans, "train", train, request, data, root=root_url, source=source,
-                     caller=caller)
+    trained = _timed(spans, "train", _bounded(train, limits.train_seconds), request, data,
+                     root=root_url, source=source, caller=caller)
     if upto == "train":
         return Chained(trained=trained, spans=spans)
-    out = run_from_trained(trained, root_url, upto, n=n, seed=seed, evaluation=evaluation)
+    out = run_from_trained(trained, root_url, upto, n=n, seed=seed, evaluation=evaluation,
+                           limits=limits)
     out.spans = {**spans, **out.spans}
     return out
 
 
 def run_from_trained(trained: TrainRecord, root_url: str, upto: Stage = "evaluate",
-                     n: int | None = None, seed: int = 0,
-                     evaluation: EvalConfig | None = None) -> Chained:
+                     n: int | None = None, seed: int = 0, evaluation: EvalConfig | None = None,
+                     limits: Limits | None = None) -> Chained:
     """generate -> evaluate a model that is already trained (the report flow's chain)."""
+    limits = limits_for(trained.profile, limits)
     spans: dict = {}
     out = Chained(trained=trained, spans=spans,
-                  samples=_timed(spans, "generate", generate, trained, n=n, seed=seed,
-                                 root=root_url))
+                  samples=_timed(spans, "generate", _bounded(generate, limits.generate_seconds),
+                                 trained, n=n, seed=seed, root=root_url))
     if upto == "evaluate":
-        out.evaluation = _timed(spans, "evaluate", evaluate, out.samples, trained, evaluation,
-                                root=root_url)
+        out.evaluation = _timed(spans, "evaluate", _bounded(evaluate, limits.evaluate_seconds),
+                                out.samples, trained, evaluation, root=root_url)
     return out
 
 
 def run_stage(request: ModelRequest, root_url: str, upto: Stage, source: str = "auto",
-              n: int | None = None, seed: int = 0, evaluation: EvalConfig | None = None) -> Chained:
+              n: int | None = None, seed: int = 0, evaluation: EvalConfig | None = None,
+              limits: Limits | None = None) -> Chained:
     """A stage called alone: its upstream resolved once (ingest, then the stages before it)."""
     dataset = request.spec().dataset
     data = ingest_datasets([dataset], source, root_url)[dataset]
     return run_model(request, data, root_url, upto, n=n, seed=seed, evaluation=evaluation,
-                     source=source)
+                     source=source, limits=limits)
 
 
 @flow(name="train-run", log_prints=False)
-def train_run(request: ModelRequest, source: str = "auto", root: str | None = None) -> TrainRecord:
+def train_run(request: ModelRequest, source: str = "auto", root: str | None = None,
+              limits: Limits | None = None) -> TrainRecord:
     """The train deployment's and ``genflow train``'s entry point: ingest the request's dataset,
     then train (the train stage emits ``genflow.model.trained``). The run lands in the report
-    tables as its own run: a ``runs`` row and the model's ``training_history`` rows."""
+    tables as its own run: a ``runs`` row and the model's ``training_history`` rows.
+
+    As a deployment run it is bounded by ``limits`` (the profile's by default): attempts,
+    a hard deadline, stage timeouts; a timed-out run ends TimedOut (and is rescheduled)."""
     import datetime as dt
 
     from prefect.context import get_run_context
@@ -112,12 +129,18 @@ def train_run(request: ModelRequest, source: str = "auto", root: str | None = No
     run_id = new_run_id(started)
     run_date, flow_run_id = f"{started:%Y-%m-%d}", str(get_run_context().flow_run.id)
     config = json.dumps({"train": request.model_dump(mode="json"), "source": source})
+    limits = limits_for(request.profile, limits)
     try:
-        out = run_stage(request, art.url, "train", source=source)
-        record_training(run_id, run_date, out.trained, art.url)
+        check_attempt(limits.attempts)
+        with deadline(limits.run_seconds, f"training {request.label}"):
+            out = run_stage(request, art.url, "train", source=source, limits=limits)
+            record_training(run_id, run_date, out.trained, art.url)
     except Exception as e:
+        step_aside(e)  # a stale attempt (superseded) leaves without a word
         record_run(run_id, run_date, flow_run_id, request.profile, config, started, "failed",
                    f"{type(e).__name__}: {e}"[:2000], art.url)
+        if is_timeout(e):
+            return timed_out(e)
         raise
     seconds = stage_seconds(out.spans)
     record_run(run_id, run_date, flow_run_id, request.profile, config, started, "completed",

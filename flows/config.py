@@ -26,6 +26,7 @@ class PipelineConfig(BaseModel):
         concurrency: branches run at once (thread pool workers, or Dask worker processes).
         task_runner: "threads" or "dask".
         dask_address: an existing Dask scheduler (else a LocalCluster of processes).
+        limits: timeouts and attempts over the profile's (``Limits``).
     """
 
     model_config = ConfigDict(extra="forbid")
@@ -42,6 +43,7 @@ class PipelineConfig(BaseModel):
     concurrency: int = Field(default=1, ge=1, le=16)
     task_runner: Literal["threads", "dask"] = "threads"
     dask_address: str | None = None
+    limits: "Limits | None" = None
 
     def requests(self) -> list[ModelRequest]:
         """One request per branch, every config checked; ConfigError names branch and field."""
@@ -79,3 +81,52 @@ class PipelineConfig(BaseModel):
             except ConfigError as e:
                 raise ConfigError(f"branch {r.label}: {e}") from e
         return requests
+
+
+class Limits(BaseModel):
+    """How long an unattended run may take, and how often it is tried (a flow parameter of the
+    train, report and pipeline deployments; ``config.limits`` in a pipeline config).
+
+    A field left unset takes the profile's default (``LIMITS``). A stage that exceeds its
+    timeout ends TimedOut (Prefect's own timeout, where Python can be interrupted); a run that
+    exceeds ``run_seconds`` (a step stuck in native code, which Prefect's timeout cannot
+    interrupt) is marked TimedOut by a watchdog and its process ends. Either way the worker's
+    slot and the run's concurrency slots are freed, and the recovery automation reschedules it
+    until ``attempts`` attempts have run.
+
+    Attributes:
+        run_seconds: the whole flow run (deployment runs; a hard deadline).
+        train_seconds / generate_seconds / evaluate_seconds: each stage flow run.
+        attempts: attempts of one deployment run in all (the first + reschedules after a
+            crash or a timeout); an attempt beyond it ends Failed at once.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    run_seconds: float | None = Field(default=None, gt=0)
+    train_seconds: float | None = Field(default=None, gt=0)
+    generate_seconds: float | None = Field(default=None, gt=0)
+    evaluate_seconds: float | None = Field(default=None, gt=0)
+    attempts: int | None = Field(default=None, ge=1, le=10)
+
+
+_HOUR = 3600.0
+# Sensible ceilings, several times what a run takes on the slowest machine we measured (a
+# quick run's longest training is ~5 min on 2 CPU cores; the lecture profile is meant for a GPU).
+LIMITS = {
+    "smoke": Limits(run_seconds=1800, train_seconds=600, generate_seconds=600,
+                    evaluate_seconds=900, attempts=3),
+    "quick": Limits(run_seconds=4 * _HOUR, train_seconds=_HOUR, generate_seconds=_HOUR / 2,
+                    evaluate_seconds=_HOUR, attempts=3),
+    "lecture": Limits(run_seconds=48 * _HOUR, train_seconds=24 * _HOUR, generate_seconds=_HOUR,
+                      evaluate_seconds=2 * _HOUR, attempts=3),
+}
+
+
+def limits_for(profile: str, given: "Limits | None" = None) -> Limits:
+    """``given``'s fields over the profile's defaults (every field set)."""
+    base = LIMITS[profile]
+    return base if given is None else base.model_copy(update=given.model_dump(exclude_none=True))
+
+
+PipelineConfig.model_rebuild()

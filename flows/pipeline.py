@@ -22,9 +22,18 @@ from prefect import flow, get_run_logger, task
 from prefect.context import get_run_context
 from pydantic import BaseModel, Field
 
-from genflow.core.errors import GenflowError
+from genflow.core.errors import GenflowError, Superseded, caused_by
 from genflow.flows.chain import ingest_datasets, run_model
-from genflow.flows.config import PipelineConfig
+from genflow.flows.config import PipelineConfig, limits_for
+from genflow.flows.unattended import (
+    check_attempt,
+    deadline,
+    ensure_current_attempt,
+    is_timeout,
+    step_aside,
+    supersede_missed,
+    timed_out,
+)
 from genflow.storage.root import resolve_root
 from genflow.tasks.data.records import SplitRecord
 from genflow.tasks.evaluation.config import eval_config_for
@@ -59,7 +68,8 @@ def run_branch(request: ModelRequest, data: list[SplitRecord], config: PipelineC
     evaluation = eval_config_for(config.profile, extractor=config.extractor,
                                  inception_weights=config.inception_weights)
     out = run_model(request, data, root_url, "evaluate", n=config.samples, seed=config.seed,
-                    evaluation=evaluation, source=config.source, caller="pipeline")
+                    evaluation=evaluation, source=config.source, caller="pipeline",
+                    limits=limits_for(config.profile, config.limits))
     return BranchResult(trained=out.trained, samples=out.samples, evaluation=out.evaluation,
                         spans=out.spans)
 
@@ -93,6 +103,8 @@ def run_branches(config: PipelineConfig, requests: list[ModelRequest],
             try:
                 results.append(future.result())
             except Exception as e:  # one branch's failure must not lose the others' work
+                if caused_by(e, Superseded):
+                    raise  # this whole attempt is stale: nothing of it may be reported
                 dataset = request.spec().dataset
                 failures.append(BranchFailure(model=request.model, dataset=dataset,
                                               error=f"{type(e).__name__}: {e}"[:2000]))
@@ -106,6 +118,7 @@ def finish_run(run_id: str, started: dt.datetime, config: PipelineConfig,
     """Reports for every finished branch, the runs row (with per-stage wall times), the Prefect
     artifacts; raises BranchesFailed (after writing all of that) when any branch failed."""
     logger = get_run_logger()
+    ensure_current_attempt()  # a stale attempt (frozen, then rescheduled) reports nothing
     art = resolve_root(root_url)
     run_date = f"{started:%Y-%m-%d}"
     flow_run_id = str(get_run_context().flow_run.id)
@@ -144,25 +157,41 @@ def record_failed_run(run_id: str, started: dt.datetime, config: PipelineConfig,
 @flow(name="pipeline", log_prints=False)
 def pipeline(config: PipelineConfig | None = None, root: str | None = None) -> PipelineResult:
     """Run every requested branch and write the reports; the runs table records the outcome
-    (completed or failed) either way."""
+    (completed or failed) either way.
+
+    As a scheduled deployment run: after an outage only the newest missed run executes (the
+    older ones end Cancelled, this one too when it is not the newest), and the run is bounded
+    by ``config.limits`` (attempts, a hard deadline, stage timeouts)."""
     forward_logs()
     config = config or PipelineConfig()
     logger = get_run_logger()
+    superseded = supersede_missed()
+    if superseded:
+        from prefect.states import Cancelled
+
+        logger.info("not running: %s", superseded)
+        return Cancelled(message=superseded)
     art = resolve_root(root)
     started = dt.datetime.now(dt.UTC)
     run_id = new_run_id(started)
+    limits = limits_for(config.profile, config.limits)
     logger.info("pipeline run %s (%s profile) under %s", run_id, config.profile, art.url)
     try:
-        requests = config.check()
-        t0 = time.time()
-        data = ingest_datasets([r.spec().dataset for r in requests], config.source, art.url)
-        spans = {"ingest": [(t0, time.time())]}
-        results, failures = run_branches(config, requests, data, art.url)
-        return finish_run(run_id, started, config, results, failures, art.url, spans)
+        check_attempt(limits.attempts)
+        with deadline(limits.run_seconds, f"pipeline run {run_id}"):
+            requests = config.check()
+            t0 = time.time()
+            data = ingest_datasets([r.spec().dataset for r in requests], config.source, art.url)
+            spans = {"ingest": [(t0, time.time())]}
+            results, failures = run_branches(config, requests, data, art.url)
+            return finish_run(run_id, started, config, results, failures, art.url, spans)
     except BranchesFailed:
         raise  # finish_run recorded it, with every other branch reported
     except Exception as e:  # the runs row (same part name: it replaces a "completed" one)
+        step_aside(e)
         record_failed_run(run_id, started, config, e, art.url)
+        if is_timeout(e):
+            return timed_out(e)
         raise
 
 

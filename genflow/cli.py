@@ -122,7 +122,28 @@ def build_parser() -> argparse.ArgumentParser:
     calibrate.add_argument("--source", choices=SOURCES, default="auto")
     _root_option(calibrate)
     calibrate.set_defaults(func=cmd_calibrate)
+
+    automations = sub.add_parser("automations", help="the server's recovery automations")
+    automations_sub = automations.add_subparsers(dest="automations_command", required=True,
+                                                 metavar="ACTION")
+    install = automations_sub.add_parser(
+        "install", help="create or update them on the server PREFECT_API_URL names (idempotent)")
+    _root_option(install)  # unused: the automations live on the server
+    install.set_defaults(func=cmd_automations_install)
     return parser
+
+
+def cmd_automations_install(args: argparse.Namespace, root: ArtifactRoot) -> int:
+    import os
+
+    if not os.environ.get("PREFECT_API_URL"):
+        raise InputError("PREFECT_API_URL is not set: the automations belong on the server "
+                         "your workers use (export PREFECT_API_URL=http://HOST:4200/api)")
+    from genflow.flows.automations import install
+
+    for name, action in install():
+        print(f"{action:<8} {name}")
+    return 0
 
 
 def _print_records(records: list, root: ArtifactRoot) -> None:

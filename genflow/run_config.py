@@ -51,6 +51,10 @@ def add_pipeline_options(p: argparse.ArgumentParser, models: tuple[str, ...],
     p.add_argument("--set", dest="overrides", action="append", default=s,
                    metavar="MODEL.SECTION.FIELD=VALUE",
                    help="override one model's config field, e.g. dcgan.train.steps=500")
+    p.add_argument("--limit", dest="limits", action="append", default=s, metavar="FIELD=VALUE",
+                   help="a timeout or the attempts of an unattended run over the profile's, "
+                        "e.g. train_seconds=1800 (fields: run_seconds, train_seconds, "
+                        "generate_seconds, evaluate_seconds, attempts)")
 
 
 def read_config_file(path: str) -> dict[str, Any]:
@@ -105,6 +109,14 @@ def resolve(args: argparse.Namespace, default_profile: str | None = None) -> Any
             for section, values in sections.items():
                 merged.setdefault(model, {}).setdefault(section, {}).update(values)
         fields["overrides"] = merged
+    if getattr(args, "limits", None):
+        limits = dict(fields.get("limits") or {})
+        for pair in args.limits:
+            name, eq, value = pair.partition("=")
+            if not eq or not name:
+                raise InputError(f"--limit {pair!r} must look like FIELD=VALUE")
+            limits[name] = value
+        fields["limits"] = limits
     if "profile" not in fields and default_profile:
         fields["profile"] = default_profile
     try:

@@ -111,7 +111,8 @@ def test_config_file_flags_and_show(tmp_path: Path) -> None:
     from genflow.flows.config import PipelineConfig
     from genflow.run_config import FLAG_FIELDS
 
-    assert set(FLAG_FIELDS.values()) | {"overrides"} == set(PipelineConfig.model_fields)
+    # every field has a flag: these two through --set and --limit
+    assert set(FLAG_FIELDS.values()) | {"overrides", "limits"} == set(PipelineConfig.model_fields)
     config = tmp_path / "nightly.yaml"
     config.write_text("profile: smoke\nmodels: [pixel, mlp_gan]\nseed: 1\n"
                       "overrides:\n  mlp_gan:\n    train: {steps: 6}\n")

@@ -59,3 +59,28 @@ def test_train_flow_rejects_a_bad_config_before_training(mnist_csv: Path, root_d
     with pytest.raises(ConfigError, match="generator outputs shape"):
         train(request, data, root=str(root_dir))
     assert not (root_dir / "models").exists() or not list((root_dir / "models").rglob("*.keras"))
+
+
+def test_a_stage_past_its_timeout_ends_timed_out(mnist_csv: Path, root_dir: Path) -> None:
+    """``Limits.train_seconds`` bounds the train stage: a training that outlasts it ends
+    TimedOut (in-process the error reaches the caller; a deployment run ends TimedOut)."""
+    import time
+
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.sorting import FlowRunSort
+
+    from genflow.flows.chain import run_model
+    from genflow.flows.config import Limits
+    from genflow.tasks.training.request import ModelRequest
+
+    data = _mnist(root_dir)
+    request = ModelRequest(model="mlp_gan", profile="smoke", overrides={"train": {
+        "steps": 100_000, "batch_size": 64, "checkpoint_every": 500, "grid_every": 50_000}})
+    t0 = time.monotonic()
+    with pytest.raises(TimeoutError):
+        run_model(request, data, str(root_dir), "train", source="csv",
+                  limits=Limits(train_seconds=8))
+    assert time.monotonic() - t0 < 60  # ended at its timeout, not after 100,000 iterations
+    with get_client(sync_client=True) as client:
+        runs = client.read_flow_runs(sort=FlowRunSort.START_TIME_DESC, limit=5)
+    assert runs[0].state_name == "TimedOut"  # the train stage, the latest run started

@@ -1,0 +1,196 @@
+"""What a deployment run (train, report, pipeline) does so that a bad night costs no run.
+
+- ``check_attempt``: a run rescheduled after a crash or a timeout (by the recovery automation,
+  ``automations.py``) is tried at most ``Limits.attempts`` times in all; a further attempt ends
+  Failed at once, so a run that crashes every time is not rescheduled forever.
+- ``deadline``: a watchdog thread for hangs Prefect's own timeouts cannot interrupt (a step
+  stuck in native code never returns to Python): past ``Limits.run_seconds`` it marks the run
+  TimedOut and ends the process (exit 0 once the state is recorded, so the worker does not
+  report a crash on top; 124 if the server could not be told), which frees the worker's slot.
+- ``step_aside``: an attempt whose run folder a newer attempt claimed (this process froze and
+  its run was rescheduled elsewhere) leaves without reporting anything to the server, so the
+  newer attempt's Completed state stays as it is.
+- ``supersede_missed``: after an outage only the newest missed scheduled pipeline run executes;
+  the older ones end Cancelled with the reason.
+
+Runs started in-process (``genflow run``, ``genflow train``) are left alone by all of these:
+a person is watching them.
+"""
+
+# No `from __future__ import annotations` here: Dask ships flow modules by value.
+
+import contextlib
+import datetime as dt
+import logging
+import os
+import sys
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+from genflow.core.errors import GenflowError, Superseded, caused_by
+
+log = logging.getLogger("genflow.flows.unattended")
+
+TIMED_OUT = "TimedOut"  # Prefect's name for a Failed state that ran out of time
+
+
+class GaveUp(GenflowError):
+    """A deployment run was attempted as often as its limits allow."""
+
+
+def deployment_run() -> Any:
+    """The current flow run when it is a deployment's run (not a subflow, not in-process)."""
+    from prefect.context import FlowRunContext
+
+    ctx = FlowRunContext.get()
+    run = ctx.flow_run if ctx else None
+    return run if run is not None and run.deployment_id is not None else None
+
+
+def check_attempt(attempts: int) -> None:
+    """Raise GaveUp when this deployment run has already been attempted ``attempts`` times."""
+    run = deployment_run()
+    if run is not None and run.run_count > attempts:
+        raise GaveUp(f"flow run {run.name}: attempt {run.run_count} of at most {attempts} "
+                     f"(it crashed or timed out {run.run_count - 1} times); not trying again")
+
+
+def ensure_current_attempt() -> None:
+    """Raise Superseded when this deployment run's attempt is no longer the one the server
+    runs (it froze, was presumed dead and rescheduled); called before a run writes its report."""
+    run = deployment_run()
+    if run is None:
+        return
+    from prefect.client.orchestration import get_client
+
+    with get_client(sync_client=True) as client:
+        current = client.read_flow_run(run.id)
+    if current.run_count != run.run_count or not (current.state and current.state.is_running()):
+        raise Superseded(f"flow run {run.name}: attempt {run.run_count} was superseded (the "
+                         f"server's run is at attempt {current.run_count}, "
+                         f"{current.state.name if current.state else 'no state'})")
+
+
+def _set_state(flow_run_id: Any, state: Any, only_if_attempt: int | None = None) -> bool:
+    """Propose ``state`` for a flow run; with ``only_if_attempt``, only while that attempt is
+    the one running (a stale process must not end a newer attempt)."""
+    from prefect.client.orchestration import get_client
+
+    with get_client(sync_client=True) as client:
+        if only_if_attempt is not None:
+            current = client.read_flow_run(flow_run_id)
+            if not (current.state and current.state.is_running()
+                    and current.run_count == only_if_attempt):
+                return False
+        return client.set_flow_run_state(flow_run_id, state).status.value == "ACCEPT"
+
+
+def _exit_now(code: int) -> None:
+    for handler in logging.getLogger().handlers + logging.getLogger("prefect").handlers:
+        with contextlib.suppress(Exception):
+            handler.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
+@contextlib.contextmanager
+def deadline(seconds: float | None, what: str) -> Iterator[None]:
+    """Bound this deployment run to ``seconds``: past it, mark it TimedOut and end the process.
+    No-op for in-process runs and ``seconds=None``."""
+    run = deployment_run()
+    if run is None or seconds is None:
+        yield
+        return
+    from prefect.states import Failed
+
+    done = threading.Event()
+    attempt = run.run_count
+
+    def watch() -> None:
+        if done.wait(seconds):
+            return
+        message = f"{what}: still running after {seconds:.0f} s (Limits.run_seconds); ended"
+        log.error(message)
+        recorded = False
+        try:
+            recorded = _set_state(run.id, Failed(name=TIMED_OUT, message=message),
+                                  only_if_attempt=attempt)
+        finally:
+            _exit_now(0 if recorded else 124)
+
+    threading.Thread(target=watch, name="genflow-deadline", daemon=True).start()
+    try:
+        yield
+    finally:
+        done.set()
+
+
+def timed_out(error: BaseException) -> Any:
+    """The final state of a deployment run whose stage timed out (the recovery automation
+    reschedules TimedOut runs); re-raises ``error`` for in-process runs."""
+    if deployment_run() is None:
+        raise error
+    from prefect.states import Failed
+
+    return Failed(name=TIMED_OUT, message=f"{type(error).__name__}: {error}")
+
+
+def is_timeout(error: BaseException) -> bool:
+    """A stage (or task) ran out of its time (Prefect's timeouts raise TimeoutErrors)."""
+    return isinstance(error, TimeoutError) and not isinstance(error, GenflowError)
+
+
+def step_aside(error: BaseException) -> None:
+    """End the process silently when ``error`` says this attempt was superseded (deployment
+    runs only: their newer attempt owns the flow run's state now)."""
+    superseded = caused_by(error, Superseded)
+    if superseded is not None and deployment_run() is not None:
+        log.warning("%s; this stale attempt exits without reporting", superseded)
+        _exit_now(0)
+
+
+def supersede_missed() -> str | None:
+    """After an outage, keep only the newest due scheduled run of this deployment.
+
+    Every other scheduled run of the deployment that is due (its time has passed) and not yet
+    running (Scheduled, Late, awaiting the concurrency slot, or Pending) is Cancelled with the
+    reason. Returns the reason when this run itself is not the
+    newest (the caller ends Cancelled), else None. Only runs the schedule made take part.
+    """
+    run = deployment_run()
+    if run is None or not run.auto_scheduled:
+        return None
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import (
+        DeploymentFilter,
+        DeploymentFilterId,
+        FlowRunFilter,
+        FlowRunFilterExpectedStartTime,
+        FlowRunFilterState,
+        FlowRunFilterStateType,
+    )
+    from prefect.client.schemas.objects import StateType
+    from prefect.states import Cancelled
+
+    now = dt.datetime.now(dt.UTC)
+    with get_client(sync_client=True) as client:
+        waiting = client.read_flow_runs(
+            deployment_filter=DeploymentFilter(id=DeploymentFilterId(any_=[run.deployment_id])),
+            flow_run_filter=FlowRunFilter(
+                state=FlowRunFilterState(type=FlowRunFilterStateType(
+                    any_=[StateType.SCHEDULED, StateType.PENDING])),
+                expected_start_time=FlowRunFilterExpectedStartTime(before_=now)),
+            limit=200)
+        due = [r for r in waiting if r.auto_scheduled and r.id != run.id]
+        if not due:
+            return None
+        newest = max([run, *due], key=lambda r: (r.expected_start_time, str(r.id)))
+        reason = (f"superseded by the newer scheduled run {newest.name} "
+                  f"(due {newest.expected_start_time:%Y-%m-%d %H:%M:%S} UTC): after an outage "
+                  f"only the newest missed run executes")
+        for other in due:
+            if other.id != newest.id:
+                client.set_flow_run_state(other.id, Cancelled(message=reason))
+                log.info("cancelled %s (due %s): %s", other.name, other.expected_start_time, reason)
+    return None if newest.id == run.id else reason
