@@ -95,17 +95,18 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture
-def api_server(tmp_path: Path):
-    """A real `prefect server start` on 127.0.0.1 (its own PREFECT_HOME); yields its env."""
+def start_api_server(home: Path, extra: dict | None = None) -> tuple[subprocess.Popen, dict]:
+    """A real `prefect server start` on 127.0.0.1 with its own PREFECT_HOME, once healthy:
+    (process, the env a client or worker needs to reach it)."""
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
-    env.update(PREFECT_HOME=str(tmp_path / "prefect-home"), PREFECT_SERVER_ANALYTICS_ENABLED="false",
-               DO_NOT_TRACK="1", PREFECT_API_URL=f"http://127.0.0.1:{port}/api")
+    env.update(PREFECT_HOME=str(home), PREFECT_SERVER_ANALYTICS_ENABLED="false",
+               DO_NOT_TRACK="1", PREFECT_API_URL=f"http://127.0.0.1:{port}/api", **(extra or {}))
     prefect = str(Path(sys.executable).parent / "prefect")
+    log = open(Path(home).parent / f"prefect-server-{port}.log", "wb")  # noqa: SIM115
     proc = subprocess.Popen([prefect, "server", "start", "--host", "127.0.0.1",
-                             "--port", str(port)], env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, start_new_session=True)
+                             "--port", str(port)], env=env, stdout=log,
+                            stderr=subprocess.STDOUT, start_new_session=True)
     deadline = time.monotonic() + 180
     while True:
         try:
@@ -114,9 +115,24 @@ def api_server(tmp_path: Path):
         except OSError:
             assert proc.poll() is None and time.monotonic() < deadline, "server did not start"
             time.sleep(1)
-    yield env
+    return proc, env
+
+
+def stop_api_server(proc: subprocess.Popen) -> None:
     os.killpg(proc.pid, signal.SIGTERM)
-    proc.wait(timeout=60)
+    try:
+        proc.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+
+
+@pytest.fixture
+def api_server(tmp_path: Path):
+    """A real `prefect server start` on 127.0.0.1 (its own PREFECT_HOME); yields its env."""
+    proc, env = start_api_server(tmp_path / "prefect-home")
+    yield env
+    stop_api_server(proc)
 
 
 def chromium_dom(page: Path, profile: Path) -> tuple[str, int, int]:

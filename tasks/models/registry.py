@@ -10,6 +10,7 @@ its builder module.
 from __future__ import annotations
 
 import importlib
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
@@ -170,3 +171,13 @@ register(ModelEntry(
     name="fashion_dcgan", builder=f"{_B}:build_dcgan", kind="gan", value_range="symmetric",
     dataset="fashion_mnist", classes=(9,), program="P8", lecture=_DCGAN_LECTURE,
     quick=_DCGAN_QUICK))
+
+# Models registered outside genflow (a user's own, or a test's): modules named in
+# $GENFLOW_MODEL_PLUGINS (comma-separated) are imported here, so every process that reads the
+# registry (a worker's flow run too) knows them. Each module calls ``register``.
+PLUGINS_ENV = "GENFLOW_MODEL_PLUGINS"
+for _plugin in filter(None, (p.strip() for p in os.environ.get(PLUGINS_ENV, "").split(","))):
+    try:
+        importlib.import_module(_plugin)
+    except ImportError as _e:
+        raise ConfigError(f"${PLUGINS_ENV}: cannot import {_plugin!r}: {_e}") from None

@@ -78,21 +78,31 @@ def test_one_training_yields_exactly_one_report(api_server: dict, tmp_path: Path
     elsewhere = tmp_path / "deploy-from-here"
     elsewhere.mkdir()
     (elsewhere / "prefect.yaml").write_bytes((REPO / "prefect.yaml").read_bytes())
-    _prefect(env, "work-pool", "create", "genflow-process", "--type", "process")
+    for pool in ("genflow-cpu", "genflow-gpu"):  # the README's commands, in its order
+        _prefect(env, "work-pool", "create", pool, "--type", "process")
+    genflow = subprocess.run([str(BIN / "genflow"), "automations", "install"], env=env,
+                             capture_output=True, text=True, timeout=120)
+    assert genflow.returncode == 0, genflow.stderr[-2000:]
     _prefect(env, "--no-prompt", "deploy", "--all", cwd=elsewhere)
     deployments = {d["name"]: d for d in _api(env, "/deployments/filter", {"limit": 50})}
     assert set(deployments) == {"pipeline", "ingest", "train", "report"}
+    assert {n: d["work_pool_name"] for n, d in deployments.items()} == {
+        "pipeline": "genflow-cpu", "ingest": "genflow-cpu", "report": "genflow-cpu",
+        "train": "genflow-gpu"}
+    assert deployments["pipeline"]["global_concurrency_limit"]["limit"] == 1
     assert all(not d["pull_steps"] and str(REPO) not in json.dumps(d) for d in deployments.values())
     schedule = deployments["pipeline"]["schedules"][0]["schedule"]
     assert schedule["cron"] == "0 2 * * *" and schedule["timezone"] == "Asia/Seoul"
     automations = _api(env, "/automations/filter", {"limit": 50})
     assert any(a["trigger"].get("expect") == ["genflow.model.trained"] for a in automations)
 
-    worker_dir = tmp_path / "worker"
-    worker_dir.mkdir()
-    worker = subprocess.Popen([str(BIN / "prefect"), "worker", "start", "--pool", "genflow-process"],
-                              cwd=worker_dir, env=env, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL, start_new_session=True)
+    workers = []
+    for pool, limit in (("genflow-gpu", ["--limit", "1"]), ("genflow-cpu", [])):
+        worker_dir = tmp_path / f"worker-{pool}"
+        worker_dir.mkdir()
+        workers.append(subprocess.Popen(
+            [str(BIN / "prefect"), "worker", "start", "--pool", pool, *limit], cwd=worker_dir,
+            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True))
     try:
         overrides = {"train": {"classes": [1]}}  # a digit-1 model, not the default digit 0
         params = {"request": {"model": "pixel", "profile": "smoke", "overrides": overrides},
@@ -115,7 +125,8 @@ def test_one_training_yields_exactly_one_report(api_server: dict, tmp_path: Path
         time.sleep(30)
         assert len(_count(env, report_id)) == 1
     finally:
-        stop_worker(worker)
+        for worker in workers:
+            stop_worker(worker)
 
     params = reports[0]["parameters"]
     assert params["model"] == "pixel" and params["root"] == str(root)

@@ -19,9 +19,10 @@ from tests.flows.test_deployment import BIN, REPO, _api, _count, _prefect, stop_
 pytestmark = pytest.mark.slow
 
 
-def _worker(pool: str, folder: Path, env: dict) -> subprocess.Popen:
+def _worker(pool: str, folder: Path, env: dict, *extra: str) -> subprocess.Popen:
     folder.mkdir()
-    return subprocess.Popen([str(BIN / "prefect"), "worker", "start", "--pool", pool], cwd=folder,
+    return subprocess.Popen([str(BIN / "prefect"), "worker", "start", "--pool", pool, *extra],
+                            cwd=folder,
                             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             start_new_session=True)
 
@@ -32,16 +33,16 @@ def test_scale_out_guide(api_server: dict, s3_server, bucket_root: str, tmp_path
            "GENFLOW_SAMPLE_CSV": str(mnist_csv), "GENFLOW_CACHE": str(tmp_path / "cache")}
     _prefect(env, "work-pool", "create", "genflow-cpu", "--type", "process")
     _prefect(env, "work-pool", "create", "genflow-gpu", "--type", "process")
-    _prefect(env, "concurrency-limit", "create", "gpu", "1")
-    for name in ("pipeline", "ingest", "report"):
-        _prefect(env, "--no-prompt", "deploy", "--name", name, "--pool", "genflow-cpu")
-    _prefect(env, "--no-prompt", "deploy", "--name", "train", "--pool", "genflow-gpu")
+    out = subprocess.run([str(BIN / "genflow"), "automations", "install"], env=env,
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0 and out.stdout.count("created") == 2, out.stderr[-2000:]
+    _prefect(env, "--no-prompt", "deploy", "--all")
     deployments = {d["name"]: d for d in _api(env, "/deployments/filter", {"limit": 50})}
     pools = {name: d["work_pool_name"] for name, d in deployments.items()}
     assert pools == {"pipeline": "genflow-cpu", "ingest": "genflow-cpu", "report": "genflow-cpu",
                      "train": "genflow-gpu"}
 
-    workers = [_worker("genflow-gpu", tmp_path / "gpu-machine", env),
+    workers = [_worker("genflow-gpu", tmp_path / "gpu-machine", env, "--limit", "1"),
                _worker("genflow-cpu", tmp_path / "cpu-machine", env)]
     try:
         params = {"request": {"model": "pixel", "profile": "smoke"}, "source": "csv",

@@ -1,0 +1,317 @@
+"""A bad night, against a real Prefect server and real process workers (the fault tier).
+
+One server with genflow's automations installed (``genflow automations install``, twice), and
+on it, side by side (they mostly wait on heartbeats and schedules):
+
+- kill: a worker's whole process tree SIGKILLed after the training's first checkpoint, a
+  second worker on the pool: the run is marked Crashed, rescheduled, resumed from the
+  checkpoint on the second worker and completed, within 5 minutes of the kill;
+- freeze: the same with SIGSTOP; the frozen attempt, woken after the run completed elsewhere,
+  writes nothing and leaves the run Completed;
+- hang: a model whose step blocks in native code: the run ends TimedOut at its deadline, is
+  rescheduled once, gives up (attempts=1), and the worker's slot is free for the next run;
+- gpu: two GPU-pool workers (``--limit 1``) and three trainings: two train at once, the third
+  waits; two runs of one training key never train at once;
+- outage: a pipeline on a short interval schedule with its worker stopped for several
+  intervals: only the newest missed run executes, the older ones end Cancelled with the
+  reason, and no two runs overlap.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import json
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+
+from tests.conftest import start_api_server, stop_api_server
+from tests.faults import night
+from tests.flows.test_deployment import BIN, REPO
+
+pytestmark = [pytest.mark.slow, pytest.mark.fault]
+
+LONG_TRAIN = {"steps": 2000, "batch_size": 64, "checkpoint_every": 400, "grid_every": 1000}
+SHORT_TRAIN = {"steps": 400, "batch_size": 64, "checkpoint_every": 200, "grid_every": 400}
+
+
+def _train_params(root: Path, model: str = "mlp_gan", train: dict | None = None,
+                  limits: dict | None = None) -> dict:
+    params = {"request": {"model": model, "profile": "smoke",
+                          "overrides": {"train": train or {}}},
+              "source": "csv", "root": str(root)}
+    if limits:
+        params["limits"] = limits
+    return params
+
+
+def _run_dir(root: Path, model: str) -> Path | None:
+    found = sorted((root / "models" / model).glob("*/checkpoint.npz"))
+    return found[0].parent if found else None
+
+
+def _wait_checkpoint(root: Path, model: str, timeout: float = 300) -> Path:
+    deadline = time.monotonic() + timeout
+    while (run := _run_dir(root, model)) is None:
+        assert time.monotonic() < deadline, f"no checkpoint of {model} under {root}"
+        time.sleep(1)
+    return run
+
+
+def _history_steps(run_dir: Path) -> dict[str, list[int]]:
+    table = pq.read_table(run_dir / "history.parquet").to_pylist()
+    out: dict[str, list[int]] = {}
+    for row in table:
+        out.setdefault(row["metric"], []).append(row["step"])
+    return out
+
+
+def _snapshot(run_dir: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(run_dir.iterdir()) if p.is_file()}
+
+
+# scenarios: each returns what its test asserts ---------------------------------------------
+def kill_or_freeze(env: dict, tmp: Path, how: str) -> dict:
+    """Train on worker 1; after the first checkpoint start worker 2 and kill (or freeze) worker
+    1's whole process tree; wait until the run completes."""
+    dep = night.deploy_variant(env, tmp / f"deploy-{how}", "train", f"train-{how}", f"pool-{how}")
+    root = tmp / f"root-{how}"
+    w1 = night.start_worker(env, f"pool-{how}", tmp / f"{how}-worker-1")
+    run_id = night.create_run(env, dep, _train_params(root, train=LONG_TRAIN))
+    night.wait_state(env, run_id, ("RUNNING",), 240)
+    run_dir = _wait_checkpoint(root, "mlp_gan")
+    w2 = night.start_worker(env, f"pool-{how}", tmp / f"{how}-worker-2")
+    tree = night.process_tree(w1.pid)
+    t0 = time.monotonic()
+    night.signal_tree(tree, signal.SIGKILL if how == "kill" else signal.SIGSTOP)
+    out = {"run_id": run_id, "run_dir": run_dir, "tree": tree}
+    try:
+        final = night.wait_state(env, run_id, night.FINAL, 420)
+        out["seconds"] = time.monotonic() - t0
+        out["final"] = final
+        out["states"] = [s["name"] for s in night.states(env, run_id)]
+        if how == "freeze":  # wake the frozen attempt after its run completed elsewhere
+            out["before_wake"] = _snapshot(run_dir)
+            night.signal_tree(tree, signal.SIGCONT)
+            flow_pids = [p for p in tree if p != w1.pid]
+            deadline = time.monotonic() + 180
+            while any(night.alive(p) for p in flow_pids) and time.monotonic() < deadline:
+                time.sleep(2)
+            out["stale_exited"] = not any(night.alive(p) for p in flow_pids)
+            time.sleep(10)
+            out["after_wake"] = _snapshot(run_dir)
+            out["final_after_wake"] = night.flow_run(env, run_id)
+    finally:
+        for w in (w1, w2):
+            night.stop_worker(w)
+    return out
+
+
+def hang(env: dict, tmp: Path) -> dict:
+    dep = night.deploy_variant(env, tmp / "deploy-hang", "train", "train-hang", "pool-hang")
+    root = tmp / "root-hang"
+    worker = night.start_worker(env, "pool-hang", tmp / "hang-worker")
+    try:
+        run_id = night.create_run(env, dep, _train_params(
+            root, "hang_gan", limits={"run_seconds": 45, "attempts": 1}))
+        final = night.wait_state(env, run_id, ("FAILED", "COMPLETED", "CRASHED"), 400,
+                                 name="Failed")
+        history = night.states(env, run_id)
+        # the worker's one slot is free again: the next training on it completes
+        after = night.create_run(env, dep, _train_params(root, "pixel"))
+        after_final = night.wait_state(env, after, night.FINAL, 300)
+    finally:
+        night.stop_worker(worker)
+    return {"final": final, "states": history, "after": after_final,
+            "checkpoint": _run_dir(root, "hang_gan")}
+
+
+def gpu_pool(env: dict, tmp: Path) -> dict:
+    """Two GPU workers with one slot each; three different trainings and two of one key."""
+    dep = night.deploy_variant(env, tmp / "deploy-gpu", "train", "train-gpu", "pool-gpu")
+    root = tmp / "root-gpu"
+    workers = [night.start_worker(env, "pool-gpu", tmp / f"gpu-worker-{i}") for i in (1, 2)]
+    try:
+        ids = [night.create_run(env, dep, _train_params(root, train={**SHORT_TRAIN, "seed": s}))
+               for s in (1, 2, 3)]
+        runs = [night.wait_state(env, i, night.FINAL, 600) for i in ids]
+        same = [night.create_run(env, dep, _train_params(root, train={**SHORT_TRAIN, "seed": 9}))
+                for _ in range(2)]
+        same_runs = [night.wait_state(env, i, night.FINAL, 600) for i in same]
+        same_logs = night.logs_of(env, same)
+    finally:
+        for w in workers:
+            night.stop_worker(w)
+    return {"runs": runs, "same": same_runs, "same_logs": same_logs, "root": root}
+
+
+def outage(env: dict, tmp: Path, interval: int = 45) -> dict:
+    """A pipeline every ``interval`` s; its worker runs one slot, then is stopped for three."""
+    root = tmp / "root-outage"
+    config = {"profile": "smoke", "models": ["pixel"], "source": "csv"}
+    dep = night.deploy_variant(env, tmp / "deploy-outage", "pipeline", "pipeline-outage",
+                               "pool-outage", schedules=[{"interval": interval}],
+                               parameters={"config": config, "root": str(root)})
+    worker = night.start_worker(env, "pool-outage", tmp / "outage-worker-1")
+    first_done = None
+    deadline = time.monotonic() + 360
+    while first_done is None:  # one slot on a good night
+        done = [r for r in night.deployment_runs(env, dep) if r["state_type"] == "COMPLETED"]
+        first_done = done[0] if done else None
+        assert time.monotonic() < deadline, "the first scheduled run never completed"
+        time.sleep(3)
+    while True:  # stop it between two slots, with nothing of its own in flight
+        runs = night.deployment_runs(env, dep)
+        busy = [r for r in runs if r["state_type"] in ("PENDING", "RUNNING")]
+        upcoming = [night.ts(r["expected_start_time"]) for r in runs
+                    if r["state_type"] == "SCHEDULED" and night.ts(r["expected_start_time"]) > time.time()]
+        if not busy and upcoming and min(upcoming) - time.time() > 10:
+            break
+        time.sleep(1)
+    night.stop_worker(worker)
+    stopped = time.time()
+    time.sleep(3.2 * interval)  # the outage: three or more slots pass
+    while True:  # come back well between two slots
+        upcoming = [night.ts(r["expected_start_time"]) for r in night.deployment_runs(env, dep)
+                    if r["state_type"] == "SCHEDULED" and night.ts(r["expected_start_time"]) > time.time()]
+        if upcoming and min(upcoming) - time.time() > 20:
+            break
+        time.sleep(2)
+    back = time.time()
+    missed = [r for r in night.deployment_runs(env, dep)
+              if stopped < night.ts(r["expected_start_time"]) < back]
+    worker = night.start_worker(env, "pool-outage", tmp / "outage-worker-2")
+    try:
+        deadline = time.monotonic() + 300
+        while True:
+            now = {r["id"]: night.flow_run(env, r["id"]) for r in missed}
+            if all(r["state_type"] in night.FINAL for r in now.values()):
+                break
+            assert time.monotonic() < deadline, {r["name"]: r["state_name"] for r in now.values()}
+            time.sleep(3)
+    finally:
+        night.stop_worker(worker)
+    ran = [r for r in night.deployment_runs(env, dep) if r["start_time"] and r["end_time"]]
+    return {"missed": [now[r["id"]] for r in missed], "ran": ran, "root": root}
+
+
+@pytest.fixture(scope="module")
+def bad_night(tmp_path_factory, mnist_csv: Path) -> dict:
+    tmp = tmp_path_factory.mktemp("night")
+    server, env = start_api_server(tmp / "prefect-home")
+    env = {**env, "GENFLOW_SAMPLE_CSV": str(mnist_csv), "GENFLOW_CACHE": str(tmp / "cache"),
+           "PYTHONPATH": str(REPO), "GENFLOW_MODEL_PLUGINS": "tests.models.hang_model"}
+    try:
+        installs = [subprocess.run([str(BIN / "genflow"), "automations", "install"], env=env,
+                                   capture_output=True, text=True, timeout=120) for _ in range(2)]
+        automations = night.api(env, "/automations/filter", {"limit": 50})
+        scenarios = {"kill": lambda: kill_or_freeze(env, tmp, "kill"),
+                     "freeze": lambda: kill_or_freeze(env, tmp, "freeze"),
+                     "hang": lambda: hang(env, tmp),
+                     "gpu": lambda: gpu_pool(env, tmp),
+                     "outage": lambda: outage(env, tmp)}
+        with concurrent.futures.ThreadPoolExecutor(len(scenarios)) as pool:
+            futures = {k: pool.submit(f) for k, f in scenarios.items()}
+            results = {}
+            for k, f in futures.items():
+                try:
+                    results[k] = f.result()
+                except Exception as e:  # reported by that scenario's test
+                    results[k] = e
+        left = night.api(env, "/flow_runs/filter", {"flow_runs": {"state": {"type": {
+            "any_": ["RUNNING", "PENDING", "CANCELLING"]}}}, "limit": 50})
+        yield {"installs": installs, "automations": automations, "left": left, **results}
+    finally:
+        stop_api_server(server)
+
+
+def _result(bad_night: dict, key: str):
+    value = bad_night[key]
+    if isinstance(value, Exception):
+        raise value
+    return value
+
+
+def test_automations_install_once_and_idempotently(bad_night: dict) -> None:
+    first, second = bad_night["installs"]
+    assert first.returncode == 0 and second.returncode == 0, first.stderr + second.stderr
+    assert first.stdout.count("created") == 2 and second.stdout.count("updated") == 2
+    from genflow.flows.automations import CRASH, RESCHEDULE
+
+    assert sorted(a["name"] for a in bad_night["automations"]) == sorted([CRASH, RESCHEDULE])
+
+
+def test_a_killed_worker_training_completes_on_another(bad_night: dict) -> None:
+    out = _result(bad_night, "kill")
+    assert out["final"]["state_type"] == "COMPLETED", out["states"]
+    assert "Crashed" in out["states"] and "AwaitingRetry" in out["states"], out["states"]
+    assert out["seconds"] < 300, f"{out['seconds']:.0f} s from the kill to completion"
+    record = json.loads((out["run_dir"] / "record.json").read_text())
+    assert 0 < record["resumed_from"] < record["steps"] == LONG_TRAIN["steps"]  # from the checkpoint
+    for metric, steps in _history_steps(out["run_dir"]).items():
+        if metric == "n_images":
+            continue
+        spacing = steps[0]
+        assert steps == list(range(spacing, LONG_TRAIN["steps"] + 1, spacing)), metric  # no gap, no repeat
+    print(f"kill -> completed: {out['seconds']:.0f} s; states {out['states']}")
+
+
+def test_a_frozen_worker_is_replaced_and_writes_nothing_when_it_wakes(bad_night: dict) -> None:
+    out = _result(bad_night, "freeze")
+    assert out["final"]["state_type"] == "COMPLETED", out["states"]
+    assert "Crashed" in out["states"], out["states"]
+    assert out["seconds"] < 300, f"{out['seconds']:.0f} s from the freeze to completion"
+    assert out["stale_exited"], "the woken attempt is still running"
+    assert out["after_wake"] == out["before_wake"]  # record, history, checkpoint untouched
+    after = out["final_after_wake"]["state"]
+    assert after["type"] == "COMPLETED" and after["id"] == out["final"]["state"]["id"]
+    print(f"freeze -> completed: {out['seconds']:.0f} s")
+
+
+def test_a_hung_training_times_out_frees_its_slot_and_gives_up(bad_night: dict) -> None:
+    out = _result(bad_night, "hang")
+    names = [s["name"] for s in out["states"]]
+    assert "TimedOut" in names and names[-1] == "Failed", names
+    assert "not trying again" in out["states"][-1]["message"]
+    running = next(s for s in out["states"] if s["type"] == "RUNNING")
+    timed_out = next(s for s in out["states"] if s["name"] == "TimedOut")
+    seconds = night.ts(timed_out["timestamp"]) - night.ts(running["timestamp"])
+    assert 45 <= seconds < 90, f"{seconds:.0f} s from start to TimedOut (deadline 45 s)"
+    assert out["checkpoint"] is not None  # it hung after its first checkpoint, as designed
+    assert out["after"]["state_type"] == "COMPLETED"  # the worker was free again
+    print(f"hang -> TimedOut: {seconds:.0f} s; states {names}")
+
+
+def test_gpu_workers_train_one_each_and_one_key_trains_once(bad_night: dict) -> None:
+    out = _result(bad_night, "gpu")
+    runs = out["runs"]
+    assert all(r["state_type"] == "COMPLETED" for r in runs)
+    spans = sorted((night.ts(r["start_time"]), night.ts(r["end_time"])) for r in runs)
+    assert spans[1][0] < spans[0][1], "the two workers did not train at once"
+    assert spans[2][0] >= min(spans[0][1], spans[1][1]) - 1, "three trained at once"
+    assert all(r["state_type"] == "COMPLETED" for r in out["same"])
+    assert sum("trained meanwhile by another run" in m for m in out["same_logs"]) == 1
+    assert len(list((out["root"] / "models" / "mlp_gan").glob("*/record.json"))) == 4
+
+
+def test_after_an_outage_only_the_newest_missed_run_executes(bad_night: dict) -> None:
+    out = _result(bad_night, "outage")
+    missed = sorted(out["missed"], key=lambda r: r["expected_start_time"])
+    assert len(missed) >= 3, [r["name"] for r in missed]
+    assert missed[-1]["state_type"] == "COMPLETED", missed[-1]["state"]
+    for r in missed[:-1]:
+        assert r["state_type"] == "CANCELLED", (r["name"], r["state"])
+        assert "superseded by the newer scheduled run" in r["state"]["message"]
+    executed = [r for r in missed if r["state_type"] == "COMPLETED"]
+    spans = sorted((night.ts(r["start_time"]), night.ts(r["end_time"])) for r in out["ran"])
+    assert all(a[1] <= b[0] + 0.5 for a, b in zip(spans, spans[1:], strict=False)), "runs overlapped"
+    print(f"outage: {len(missed)} missed runs, {len(executed)} executed, "
+          f"{sum(r['start_time'] is not None for r in missed)} started")
+
+
+def test_no_run_is_left_running(bad_night: dict) -> None:
+    assert [(r["name"], r["state_name"]) for r in bad_night["left"]] == []
