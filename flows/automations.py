@@ -67,16 +67,25 @@ def definitions() -> list[Any]:
     return [crash, reschedule]
 
 
-def install() -> list[tuple[str, str]]:
+def install(webhook: str | None = None, block: str | None = None,
+            pipeline_deadline_hours: float | None = None) -> list[tuple[str, str]]:
     """Create or update every definition by name; [(name, "created" | "updated")].
 
+    With ``webhook`` (a URL: saved as the ``genflow-alerts`` block) or ``block`` (an existing
+    notification block, ``TYPE/NAME``) the alert automations (``alerts.py``) are installed too.
     Duplicates of a name (made by hand, say) are removed, so exactly one of each remains.
     """
     from prefect.client.orchestration import get_client
 
+    from genflow.flows import alerts
+
+    wanted = definitions()
+    if webhook or block:
+        block_id = alerts.save_webhook_block(webhook) if webhook else alerts.block_document_id(block)
+        wanted += alerts.definitions(block_id, pipeline_deadline_hours or alerts.PIPELINE_DEADLINE_HOURS)
     done = []
     with get_client(sync_client=True) as client:
-        for automation in definitions():
+        for automation in wanted:
             existing = client.read_automations_by_name(automation.name)
             if existing:
                 keep, *extra = existing

@@ -19,6 +19,7 @@ from genflow.flows.generate import generate
 from genflow.flows.ingest import ingest
 from genflow.flows.train import train
 from genflow.flows.unattended import check_attempt, deadline, is_timeout, step_aside, timed_out
+from genflow.flows.versions import check_deployment_version
 from genflow.tasks.data.config import IngestConfig
 from genflow.tasks.data.records import SplitRecord
 from genflow.tasks.evaluation.config import EvalConfig
@@ -124,6 +125,7 @@ def train_run(request: ModelRequest, source: str = "auto", root: str | None = No
     from genflow.tasks.reporting.stage_times import stage_seconds
     from genflow.tasks.reporting.tables import new_run_id
 
+    check_deployment_version()  # a worker on other code refuses before anything runs
     art = resolve_root(root)
     started = dt.datetime.now(dt.UTC)
     run_id = new_run_id(started)

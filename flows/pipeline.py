@@ -23,6 +23,7 @@ from prefect.context import get_run_context
 from pydantic import BaseModel, Field
 
 from genflow.core.errors import GenflowError, Superseded, caused_by
+from genflow.flows.alerts import emit_quality_events
 from genflow.flows.chain import ingest_datasets, run_model
 from genflow.flows.config import PipelineConfig, limits_for
 from genflow.flows.unattended import (
@@ -34,6 +35,7 @@ from genflow.flows.unattended import (
     supersede_missed,
     timed_out,
 )
+from genflow.flows.versions import check_deployment_version
 from genflow.storage.root import resolve_root
 from genflow.tasks.data.records import SplitRecord
 from genflow.tasks.evaluation.config import eval_config_for
@@ -134,6 +136,10 @@ def finish_run(run_id: str, started: dt.datetime, config: PipelineConfig,
     status = "failed" if failures else "completed"
     record_run(run_id, run_date, flow_run_id, config.profile, config.model_dump_json(), started,
                status, error, art.url, seconds)
+    try:  # regressions and new flags since each model's previous run: the alerts' events
+        emit_quality_events(run_id, art.url)
+    except Exception as e:  # an alert that cannot be computed must not fail a finished run
+        logger.error("could not compare run %s with the previous runs: %s", run_id, e)
     _artifacts(run_id, report, results, art.url_of(report.html))
     logger.info("report: %s", art.url_of(report.html))
     if failures:
@@ -163,6 +169,7 @@ def pipeline(config: PipelineConfig | None = None, root: str | None = None) -> P
     older ones end Cancelled, this one too when it is not the newest), and the run is bounded
     by ``config.limits`` (attempts, a hard deadline, stage timeouts)."""
     forward_logs()
+    check_deployment_version()  # a worker on other code refuses before anything runs
     config = config or PipelineConfig()
     logger = get_run_logger()
     superseded = supersede_missed()

@@ -24,6 +24,7 @@ from genflow.flows.pipeline import (
     record_failed_run,
 )
 from genflow.flows.unattended import check_attempt, deadline, is_timeout, step_aside, timed_out
+from genflow.flows.versions import check_deployment_version
 from genflow.storage.root import resolve_root
 from genflow.tasks.evaluation.config import eval_config_for
 from genflow.tasks.logs import forward_logs
@@ -44,6 +45,7 @@ def report(model: str, dataset: str, train_key: str, profile: str = "quick",
         InputError: no finished training with that key under the root.
     """
     forward_logs()
+    check_deployment_version()  # a worker on other code refuses before anything runs
     logger = get_run_logger()
     art = resolve_root(root)
     started = dt.datetime.now(dt.UTC)

@@ -129,6 +129,15 @@ def build_parser() -> argparse.ArgumentParser:
     install = automations_sub.add_parser(
         "install", help="create or update them on the server PREFECT_API_URL names (idempotent)")
     _root_option(install)  # unused: the automations live on the server
+    target = install.add_mutually_exclusive_group()
+    target.add_argument("--webhook", metavar="URL",
+                        help="send alerts to this webhook (saved as the block genflow-alerts)")
+    target.add_argument("--notify-block", metavar="TYPE/NAME",
+                        help="send alerts through an existing Prefect notification block, "
+                             "e.g. slack-webhook/ops")
+    install.add_argument("--pipeline-deadline-hours", type=float, metavar="H",
+                         help="alert when a pipeline run is not Completed H hours after it was "
+                              "due or started (default 6)")
     install.set_defaults(func=cmd_automations_install)
     return parser
 
@@ -141,7 +150,8 @@ def cmd_automations_install(args: argparse.Namespace, root: ArtifactRoot) -> int
                          "your workers use (export PREFECT_API_URL=http://HOST:4200/api)")
     from genflow.flows.automations import install
 
-    for name, action in install():
+    for name, action in install(webhook=args.webhook, block=args.notify_block,
+                                pipeline_deadline_hours=args.pipeline_deadline_hours):
         print(f"{action:<8} {name}")
     return 0
 

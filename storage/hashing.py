@@ -40,6 +40,19 @@ def sha256_text(*parts: str) -> str:
     return hashlib.sha256("\x00".join(parts).encode()).hexdigest()
 
 
+def _parse(source: str, filename: str) -> ast.Module:
+    """ast.parse, again after CPython 3.11's spurious "AST constructor recursion depth
+    mismatch" SystemError (a race with other threads, CPython gh-106905; seen in a worker's
+    flow run with its heartbeat thread running)."""
+    for attempt in range(5):
+        try:
+            return ast.parse(source, filename)
+        except SystemError:
+            if attempt == 4:
+                raise
+    raise AssertionError("unreachable")
+
+
 def module_closure(*modules: str, package: str = "genflow") -> list[str]:
     """``modules`` and every module of ``package`` they import, directly or not.
 
@@ -67,7 +80,7 @@ def module_closure(*modules: str, package: str = "genflow") -> list[str]:
         if inside(name):
             stack += [name.rsplit(".", i)[0] for i in range(1, name.count(".") + 1)]
         is_package = spec.submodule_search_locations is not None
-        tree = ast.parse(Path(spec.origin).read_text(encoding="utf-8"), spec.origin)
+        tree = _parse(Path(spec.origin).read_text(encoding="utf-8"), spec.origin)
         for node in ast.walk(tree):
             if isinstance(node, ast.Import):
                 stack += [a.name for a in node.names]

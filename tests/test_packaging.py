@@ -58,3 +58,16 @@ def test_layers_import_downwards_only() -> None:
             assert not upward, f"{module} imports {upward}"
             checked += 1
     assert checked > 50
+
+
+def test_the_prefect_that_resolves_is_the_one_declared() -> None:
+    """pyproject's range and prefect.yaml's prefect-version say what a fresh install gets."""
+    import prefect
+    import yaml
+    from packaging.requirements import Requirement
+
+    deps = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["dependencies"]
+    [spec] = [Requirement(d) for d in deps if Requirement(d).name == "prefect"]
+    assert prefect.__version__ in spec.specifier, (prefect.__version__, str(spec.specifier))
+    declared = yaml.safe_load((REPO / "prefect.yaml").read_text())["prefect-version"]
+    assert declared == prefect.__version__

@@ -31,6 +31,7 @@ import pytest
 
 from tests.conftest import start_api_server, stop_api_server
 from tests.faults import night
+from tests.faults.receiver import Receiver
 from tests.flows.test_deployment import BIN, REPO
 
 pytestmark = [pytest.mark.slow, pytest.mark.fault]
@@ -80,34 +81,39 @@ def kill_or_freeze(env: dict, tmp: Path, how: str) -> dict:
     1's whole process tree; wait until the run completes."""
     dep = night.deploy_variant(env, tmp / f"deploy-{how}", "train", f"train-{how}", f"pool-{how}")
     root = tmp / f"root-{how}"
-    w1 = night.start_worker(env, f"pool-{how}", tmp / f"{how}-worker-1")
+    workers = [night.start_worker(env, f"pool-{how}", tmp / f"{how}-worker-1")]
+    try:
+        return _kill_or_freeze(env, tmp, how, dep, root, workers)
+    finally:
+        for w in workers:
+            night.stop_worker(w)
+
+
+def _kill_or_freeze(env: dict, tmp: Path, how: str, dep: dict, root: Path, workers: list) -> dict:
     run_id = night.create_run(env, dep, _train_params(root, train=LONG_TRAIN))
     night.wait_state(env, run_id, ("RUNNING",), 240)
     run_dir = _wait_checkpoint(root, "mlp_gan")
-    w2 = night.start_worker(env, f"pool-{how}", tmp / f"{how}-worker-2")
+    workers.append(night.start_worker(env, f"pool-{how}", tmp / f"{how}-worker-2"))
+    w1 = workers[0]
     tree = night.process_tree(w1.pid)
     t0 = time.monotonic()
     night.signal_tree(tree, signal.SIGKILL if how == "kill" else signal.SIGSTOP)
     out = {"run_id": run_id, "run_dir": run_dir, "tree": tree}
-    try:
-        final = night.wait_state(env, run_id, night.FINAL, 420)
-        out["seconds"] = time.monotonic() - t0
-        out["final"] = final
-        out["states"] = [s["name"] for s in night.states(env, run_id)]
-        if how == "freeze":  # wake the frozen attempt after its run completed elsewhere
-            out["before_wake"] = _snapshot(run_dir)
-            night.signal_tree(tree, signal.SIGCONT)
-            flow_pids = [p for p in tree if p != w1.pid]
-            deadline = time.monotonic() + 180
-            while any(night.alive(p) for p in flow_pids) and time.monotonic() < deadline:
-                time.sleep(2)
-            out["stale_exited"] = not any(night.alive(p) for p in flow_pids)
-            time.sleep(10)
-            out["after_wake"] = _snapshot(run_dir)
-            out["final_after_wake"] = night.flow_run(env, run_id)
-    finally:
-        for w in (w1, w2):
-            night.stop_worker(w)
+    final = night.wait_state(env, run_id, night.FINAL, 420)
+    out["seconds"] = time.monotonic() - t0
+    out["final"] = final
+    out["states"] = [s["name"] for s in night.states(env, run_id)]
+    if how == "freeze":  # wake the frozen attempt after its run completed elsewhere
+        out["before_wake"] = _snapshot(run_dir)
+        night.signal_tree(tree, signal.SIGCONT)
+        flow_pids = [p for p in tree if p != w1.pid]
+        deadline = time.monotonic() + 180
+        while any(night.alive(p) for p in flow_pids) and time.monotonic() < deadline:
+            time.sleep(2)
+        out["stale_exited"] = not any(night.alive(p) for p in flow_pids)
+        time.sleep(10)
+        out["after_wake"] = _snapshot(run_dir)
+        out["final_after_wake"] = night.flow_run(env, run_id)
     return out
 
 
@@ -157,22 +163,24 @@ def outage(env: dict, tmp: Path, interval: int = 45) -> dict:
                                "pool-outage", schedules=[{"interval": interval}],
                                parameters={"config": config, "root": str(root)})
     worker = night.start_worker(env, "pool-outage", tmp / "outage-worker-1")
-    first_done = None
-    deadline = time.monotonic() + 360
-    while first_done is None:  # one slot on a good night
-        done = [r for r in night.deployment_runs(env, dep) if r["state_type"] == "COMPLETED"]
-        first_done = done[0] if done else None
-        assert time.monotonic() < deadline, "the first scheduled run never completed"
-        time.sleep(3)
-    while True:  # stop it between two slots, with nothing of its own in flight
-        runs = night.deployment_runs(env, dep)
-        busy = [r for r in runs if r["state_type"] in ("PENDING", "RUNNING")]
-        upcoming = [night.ts(r["expected_start_time"]) for r in runs
-                    if r["state_type"] == "SCHEDULED" and night.ts(r["expected_start_time"]) > time.time()]
-        if not busy and upcoming and min(upcoming) - time.time() > 10:
-            break
-        time.sleep(1)
-    night.stop_worker(worker)
+    try:
+        first_done = None
+        deadline = time.monotonic() + 360
+        while first_done is None:  # one slot on a good night
+            done = [r for r in night.deployment_runs(env, dep) if r["state_type"] == "COMPLETED"]
+            first_done = done[0] if done else None
+            assert time.monotonic() < deadline, "the first scheduled run never completed"
+            time.sleep(3)
+        while True:  # stop it between two slots, with nothing of its own in flight
+            runs = night.deployment_runs(env, dep)
+            busy = [r for r in runs if r["state_type"] in ("PENDING", "RUNNING")]
+            upcoming = [t for r in runs if r["state_type"] == "SCHEDULED"
+                        and (t := night.ts(r["expected_start_time"])) > time.time()]
+            if not busy and upcoming and min(upcoming) - time.time() > 10:
+                break
+            time.sleep(1)
+    finally:
+        night.stop_worker(worker)
     stopped = time.time()
     time.sleep(3.2 * interval)  # the outage: three or more slots pass
     while True:  # come back well between two slots
@@ -205,9 +213,11 @@ def bad_night(tmp_path_factory, mnist_csv: Path) -> dict:
     server, env = start_api_server(tmp / "prefect-home")
     env = {**env, "GENFLOW_SAMPLE_CSV": str(mnist_csv), "GENFLOW_CACHE": str(tmp / "cache"),
            "PYTHONPATH": str(REPO), "GENFLOW_MODEL_PLUGINS": "tests.models.hang_model"}
+    receiver = Receiver().__enter__()
     try:
-        installs = [subprocess.run([str(BIN / "genflow"), "automations", "install"], env=env,
-                                   capture_output=True, text=True, timeout=120) for _ in range(2)]
+        installs = [subprocess.run([str(BIN / "genflow"), "automations", "install", "--webhook",
+                                    receiver.url], env=env, capture_output=True, text=True,
+                                   timeout=120) for _ in range(2)]
         automations = night.api(env, "/automations/filter", {"limit": 50})
         scenarios = {"kill": lambda: kill_or_freeze(env, tmp, "kill"),
                      "freeze": lambda: kill_or_freeze(env, tmp, "freeze"),
@@ -224,8 +234,11 @@ def bad_night(tmp_path_factory, mnist_csv: Path) -> dict:
                     results[k] = e
         left = night.api(env, "/flow_runs/filter", {"flow_runs": {"state": {"type": {
             "any_": ["RUNNING", "PENDING", "CANCELLING"]}}}, "limit": 50})
-        yield {"installs": installs, "automations": automations, "left": left, **results}
+        time.sleep(15)  # the last alerts in flight
+        yield {"installs": installs, "automations": automations, "left": left,
+               "alerts": receiver, **results}
     finally:
+        receiver.__exit__()
         stop_api_server(server)
 
 
@@ -239,10 +252,30 @@ def _result(bad_night: dict, key: str):
 def test_automations_install_once_and_idempotently(bad_night: dict) -> None:
     first, second = bad_night["installs"]
     assert first.returncode == 0 and second.returncode == 0, first.stderr + second.stderr
-    assert first.stdout.count("created") == 2 and second.stdout.count("updated") == 2
+    assert first.stdout.count("created") == 6 and second.stdout.count("updated") == 6
+    from genflow.flows import alerts
     from genflow.flows.automations import CRASH, RESCHEDULE
 
-    assert sorted(a["name"] for a in bad_night["automations"]) == sorted([CRASH, RESCHEDULE])
+    assert sorted(a["name"] for a in bad_night["automations"]) == sorted([
+        CRASH, RESCHEDULE, alerts.RUN_ALERT, alerts.LATE_ALERT, alerts.REGRESSION_ALERT,
+        alerts.FLAG_ALERT])
+
+
+def test_every_incident_alerts_once_and_healthy_runs_not_at_all(bad_night: dict) -> None:
+    receiver = bad_night["alerts"]
+    kill, freeze, hang = (_result(bad_night, k) for k in ("kill", "freeze", "hang"))
+    crashed = [a["subject"] for a in receiver.about(kill["run_id"])]
+    assert crashed == [f"genflow: {kill['final']['name']} Crashed"]
+    assert [a["subject"] for a in receiver.about(freeze["run_id"])] == [
+        f"genflow: {freeze['final']['name']} Crashed"]
+    hang_run = hang["final"]
+    assert sorted(a["subject"] for a in receiver.about(hang_run["id"])) == sorted([
+        f"genflow: {hang_run['name']} TimedOut", f"genflow: {hang_run['name']} Failed"])
+    healthy = [r["id"] for r in _result(bad_night, "gpu")["runs"] + _result(bad_night, "gpu")["same"]]
+    healthy += [r["id"] for r in _result(bad_night, "outage")["missed"]]
+    assert [a for rid in healthy for a in receiver.about(rid)] == []
+    assert len(receiver.alerts) == 4, [a["subject"] for a in receiver.alerts]  # nothing else
+    print(f"alerts: {len(receiver.alerts)} for 4 incidents; none for {len(healthy)} healthy runs")
 
 
 def test_a_killed_worker_training_completes_on_another(bad_night: dict) -> None:
