@@ -1,28 +1,31 @@
-"""Minimal grayscale PNG encoding (no imaging library needed) and image grids."""
+"""Grayscale PNG encoding (Pillow) and the image grids it usually encodes."""
 
 from __future__ import annotations
 
-import struct
-import zlib
+import io
 
 import numpy as np
+from PIL import Image
 
 
 def encode_png(gray: np.ndarray) -> bytes:
-    """Encode a uint8 (height, width) array as an 8-bit grayscale PNG."""
+    """Encode a grayscale picture as PNG.
+
+    Args:
+        gray: uint8 (height, width), 0 black to 255 white.
+
+    Returns:
+        The bytes of an 8-bit grayscale PNG.
+
+    Raises:
+        ValueError: ``gray`` is not a uint8 (H, W) array.
+    """
     if gray.dtype != np.uint8 or gray.ndim != 2:
         raise ValueError(f"need uint8 (H, W), got {gray.dtype} {gray.shape}")
-    h, w = gray.shape
-    raw = np.zeros((h, w + 1), np.uint8)  # filter byte 0 (None) per row
-    raw[:, 1:] = gray
-
-    def chunk(tag: bytes, data: bytes) -> bytes:
-        return (struct.pack(">I", len(data)) + tag + data
-                + struct.pack(">I", zlib.crc32(tag + data) & 0xFFFFFFFF))
-
-    header = struct.pack(">IIBBBBB", w, h, 8, 0, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
-            + chunk(b"IDAT", zlib.compress(raw.tobytes(), 6)) + chunk(b"IEND", b""))
+    buf = io.BytesIO()
+    # A uint8 (H, W) array is Pillow's mode "L" (8-bit grayscale).
+    Image.fromarray(np.ascontiguousarray(gray)).save(buf, format="PNG", compress_level=6)
+    return buf.getvalue()
 
 
 def grid(images: np.ndarray, columns: int = 10, pad: int = 2, scale: int = 2) -> np.ndarray:
