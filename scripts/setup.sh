@@ -35,6 +35,16 @@ fi
 
 bash scripts/fetch-offline-data.sh
 
+# The server tier runs Prefect's server on a real PostgreSQL (Debian's postgresql).
+if [ -n "$extras" ] && ! ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1; then
+  echo "setup: installing Debian's postgresql for the production-server test"
+  sudo=""
+  [ "$(id -u)" = "0" ] || sudo="sudo -n"
+  $sudo apt-get install -y -qq postgresql >/dev/null 2>&1 \
+    || { $sudo apt-get update -qq && $sudo apt-get install -y -qq postgresql >/dev/null; } \
+    || echo "setup: could not install postgresql; the production-server test will fail" >&2
+fi
+
 # The test suite renders the HTML report in a real headless browser (Debian's chromium).
 if [ -n "$extras" ] && ! command -v chromium >/dev/null 2>&1; then
   echo "setup: installing Debian's chromium for the HTML report test"

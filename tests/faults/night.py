@@ -4,6 +4,7 @@ kill or freeze a worker's whole process tree, and read runs back from the API.""
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import copy
 import datetime as dt
@@ -27,9 +28,13 @@ def api(env: dict, path: str, body: dict | None = None, method: str | None = Non
     """One API call; a busy server's 503 (SQLite locked under load) is retried, as Prefect's
     own client does."""
     data = None if body is None else json.dumps(body).encode()
+    headers = {"Content-Type": "application/json"}
+    if env.get("PREFECT_API_AUTH_STRING"):  # a server with an auth string (Basic, as Prefect)
+        token = base64.b64encode(env["PREFECT_API_AUTH_STRING"].encode()).decode()
+        headers["Authorization"] = f"Basic {token}"
     for attempt in range(10):
         req = urllib.request.Request(env["PREFECT_API_URL"] + path, data=data, method=method,
-                                     headers={"Content-Type": "application/json"})
+                                     headers=headers)
         try:
             with urllib.request.urlopen(req, timeout=60) as resp:
                 text = resp.read()
