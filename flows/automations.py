@@ -21,7 +21,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-HEARTBEAT_SECONDS = 30  # Prefect's minimum; prefect.yaml sets it on every deployment
+from genflow.core.settings import HEARTBEAT_SECONDS  # the one place (prefect.yaml: tested)
+
 SILENCE_SECONDS = 3 * HEARTBEAT_SECONDS  # three missed heartbeats
 TAG = "genflow"  # every genflow deployment carries it (prefect.yaml)
 CRASH = "genflow: crash flow runs whose heartbeats stopped"

@@ -48,8 +48,10 @@ def start_postgres(folder: Path) -> tuple[subprocess.Popen, str]:
         folder.mkdir()
     folder = folder.resolve()
     data, port = folder / "data", _free_port()
+    # local trust for the test's set-up commands, passwords over TCP as on a real server
     subprocess.run(_as_postgres([_pg_bin("initdb"), "-D", str(data), "-U", "postgres",
-                                 "--auth=trust", "-E", "UTF8"]), check=True, capture_output=True)
+                                 "--auth-local=trust", "--auth-host=scram-sha-256",
+                                 "-E", "UTF8"]), check=True, capture_output=True)
     log = open(folder / "postgres.log", "wb")  # noqa: SIM115
     proc = subprocess.Popen(_as_postgres([_pg_bin("postgres"), "-D", str(data), "-h", "127.0.0.1",
                                           "-p", str(port), "-k", str(folder), "-c", "max_connections=200"]),
@@ -59,9 +61,13 @@ def start_postgres(folder: Path) -> tuple[subprocess.Popen, str]:
                          capture_output=True).returncode != 0:
         assert proc.poll() is None and time.monotonic() < deadline, (folder / "postgres.log").read_text()
         time.sleep(0.5)
-    subprocess.run([_pg_bin("createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "postgres",
-                    "prefect"], check=True, capture_output=True)
-    return proc, f"postgresql+asyncpg://postgres@127.0.0.1:{port}/prefect"
+    # docs/scale-out.md's two commands: a user with a password, the database it owns
+    at = ["-h", str(folder), "-p", str(port), "-U", "postgres"]  # the local socket: trusted
+    subprocess.run([_pg_bin("psql"), *at, "-c", "CREATE USER prefect PASSWORD 'db-secret'"],
+                   check=True, capture_output=True)
+    subprocess.run([_pg_bin("createdb"), *at, "-O", "prefect", "prefect"], check=True,
+                   capture_output=True)
+    return proc, f"postgresql+asyncpg://prefect:db-secret@127.0.0.1:{port}/prefect"
 
 
 def stop_postgres(proc: subprocess.Popen) -> None:

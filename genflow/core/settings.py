@@ -8,7 +8,14 @@ from __future__ import annotations
 
 import os
 
+# Every genflow flow run sends a heartbeat this often (Prefect's minimum; its default is 180 s).
+# The crash automation (flows/automations.py) marks a run silent for three of them Crashed, so
+# every process that runs genflow flows must send them this often: the deployments set it in
+# prefect.yaml, the CLI and `import genflow` here.
+HEARTBEAT_SECONDS = 30
+
 PREFECT_DEFAULTS = {
+    "PREFECT_FLOWS_HEARTBEAT_FREQUENCY": str(HEARTBEAT_SECONDS),
     # A fresh PREFECT_HOME needs longer than Prefect's 20 s default to start its ephemeral
     # server on a 2-core machine (measured 12-17 s once warm).
     "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120",

@@ -14,7 +14,13 @@ on it, side by side (they mostly wait on heartbeats and schedules):
   waits; two runs of one training key never train at once;
 - outage: a pipeline on a short interval schedule with its worker stopped for several
   intervals: only the newest missed run executes, the older ones end Cancelled with the
-  reason, and no two runs overlap.
+  reason, and no two runs overlap;
+- deadline: the nightly pipeline due with no worker: one "missed its deadline" alert;
+- regression: three in-process runs (good, the same again, damaged): one alert per regressed
+  headline metric and per newly raised flag, none for the identical re-run.
+
+Every alert goes to a webhook receiver on 127.0.0.1: exactly one per incident, none for the
+healthy runs.
 """
 
 from __future__ import annotations
@@ -36,6 +42,7 @@ from tests.flows.test_deployment import BIN, REPO
 
 pytestmark = [pytest.mark.slow, pytest.mark.fault]
 
+DEADLINE_HOURS = 0.01  # 36 s: the pipeline deadline alert of this night
 LONG_TRAIN = {"steps": 2000, "batch_size": 64, "checkpoint_every": 400, "grid_every": 1000}
 SHORT_TRAIN = {"steps": 400, "batch_size": 64, "checkpoint_every": 200, "grid_every": 400}
 
@@ -207,6 +214,40 @@ def outage(env: dict, tmp: Path, interval: int = 45) -> dict:
     return {"missed": [now[r["id"]] for r in missed], "ran": ran, "root": root}
 
 
+def deadline(env: dict, tmp: Path) -> dict:
+    """The nightly pipeline (deployed as ``pipeline``) due with no worker to run it."""
+    dep = night.deploy_variant(env, tmp / "deploy-deadline", "pipeline", "pipeline",
+                               "pool-deadline", parameters={"config": {"profile": "smoke"}})
+    run_id = night.create_run(env, dep, {"config": {"profile": "smoke"}})
+    t0 = time.monotonic()
+    time.sleep(DEADLINE_HOURS * 3600 + 90)  # Late after 15 s, then the deadline, then the alert
+    night.api(env, f"/flow_runs/{run_id}/set_state",
+              {"state": {"type": "CANCELLED", "message": "test over"}, "force": True})
+    return {"run_id": run_id, "waited": time.monotonic() - t0}
+
+
+def regression(env: dict, tmp: Path) -> dict:
+    """In-process runs: a good model, the same again (nothing new), then a damaged one."""
+    root = tmp / "root-regression"
+    base = ["run", "--profile", "smoke", "--models", "mlp_gan", "--source", "csv",
+            "--root", str(root), "--samples", "300"]
+    good = ["--set", "mlp_gan.train.steps=600", "--set", "mlp_gan.train.batch_size=64"]
+    run_ids = []
+    for extra in (good, good, ["--set", "mlp_gan.train.steps=4"]):
+        out = subprocess.run([str(BIN / "genflow"), *base, *extra], env=env, capture_output=True,
+                             text=True, timeout=900)
+        assert out.returncode == 0, out.stdout[-2000:] + out.stderr[-3000:]
+        from genflow.storage.parquet import read_table
+        from genflow.storage.root import resolve_root
+
+        rows = read_table(resolve_root(str(root)), "metrics").to_pylist()
+        run_ids.append(max(r["run_id"] for r in rows))
+    from genflow.tasks.reporting.regressions import changes_since_previous
+
+    return {"run_ids": run_ids, "again": changes_since_previous(rows, run_ids[1]),
+            "damaged": changes_since_previous(rows, run_ids[2])}
+
+
 @pytest.fixture(scope="module")
 def bad_night(tmp_path_factory, mnist_csv: Path) -> dict:
     tmp = tmp_path_factory.mktemp("night")
@@ -216,16 +257,21 @@ def bad_night(tmp_path_factory, mnist_csv: Path) -> dict:
     receiver = Receiver().__enter__()
     try:
         installs = [subprocess.run([str(BIN / "genflow"), "automations", "install", "--webhook",
-                                    receiver.url], env=env, capture_output=True, text=True,
-                                   timeout=120) for _ in range(2)]
+                                    receiver.url, "--pipeline-deadline-hours", str(DEADLINE_HOURS)],
+                                   env=env, capture_output=True, text=True, timeout=120)
+                    for _ in range(2)]
         automations = night.api(env, "/automations/filter", {"limit": 50})
         scenarios = {"kill": lambda: kill_or_freeze(env, tmp, "kill"),
                      "freeze": lambda: kill_or_freeze(env, tmp, "freeze"),
                      "hang": lambda: hang(env, tmp),
                      "gpu": lambda: gpu_pool(env, tmp),
-                     "outage": lambda: outage(env, tmp)}
-        with concurrent.futures.ThreadPoolExecutor(len(scenarios)) as pool:
+                     "outage": lambda: outage(env, tmp),
+                     "deadline": lambda: deadline(env, tmp)}
+        with concurrent.futures.ThreadPoolExecutor(len(scenarios) + 1) as pool:
             futures = {k: pool.submit(f) for k, f in scenarios.items()}
+            # CPU-bound: after the two timed recoveries, while the outage only waits
+            concurrent.futures.wait([futures["kill"], futures["freeze"]])
+            futures["regression"] = pool.submit(regression, env, tmp)
             results = {}
             for k, f in futures.items():
                 try:
@@ -274,8 +320,24 @@ def test_every_incident_alerts_once_and_healthy_runs_not_at_all(bad_night: dict)
     healthy = [r["id"] for r in _result(bad_night, "gpu")["runs"] + _result(bad_night, "gpu")["same"]]
     healthy += [r["id"] for r in _result(bad_night, "outage")["missed"]]
     assert [a for rid in healthy for a in receiver.about(rid)] == []
-    assert len(receiver.alerts) == 4, [a["subject"] for a in receiver.alerts]  # nothing else
-    print(f"alerts: {len(receiver.alerts)} for 4 incidents; none for {len(healthy)} healthy runs")
+    late = _result(bad_night, "deadline")["run_id"]
+    assert [a["subject"] for a in receiver.about(late)] == [
+        "genflow: the nightly pipeline missed its deadline"]
+    reg = _result(bad_night, "regression")
+    assert reg["again"] == ([], [])  # an identical re-run: nothing to alert
+    regressions, raised = reg["damaged"]
+    assert len(regressions) >= 2, [(r.metric, r.previous, r.current) for r in regressions]
+    quality = sorted(a["subject"] for a in receiver.alerts if "regressed" in a["subject"]
+                     or "flagged" in a["subject"])
+    assert quality == sorted([f"genflow: mlp_gan {r.metric} regressed" for r in regressions]
+                             + [f"genflow: mlp_gan flagged {','.join(f.flags)}" for f in raised])
+    fid = next(a for a in receiver.alerts if a["subject"] == "genflow: mlp_gan fid regressed")
+    assert f"in run {reg['run_ids'][2]}" in fid["body"] and "[" in fid["body"]  # values, intervals
+    incidents = 4 + 1 + len(regressions) + len(raised)
+    assert len(receiver.alerts) == incidents, [a["subject"] for a in receiver.alerts]
+    print(f"alerts: {len(receiver.alerts)} for {incidents} incidents (crash 2, timeout 1, gave up 1, "
+          f"deadline 1, regressed {len(regressions)}, flags {len(raised)}); none for "
+          f"{len(healthy)} healthy runs and the identical re-run")
 
 
 def test_a_killed_worker_training_completes_on_another(bad_night: dict) -> None:
