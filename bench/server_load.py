@@ -33,9 +33,9 @@ def one(database: str, folder: Path, workers: int, runs: int) -> dict:
         server, env, log = start_production_server(folder, url)
         try:
             out = run_load(env, folder / "load", workers=workers, runs=runs)
+            out["errors"] = database_errors(log)  # before the shutdown's own cancellations
         finally:
             stop_api_server(server)
-        out["errors"] = database_errors(log)
         return out
     finally:
         if pg is not None:

@@ -93,9 +93,11 @@ def definitions(block_id: Any, pipeline_deadline_hours: float = PIPELINE_DEADLIN
     pipeline = ResourceSpecification({"prefect.resource.role": "deployment",
                                       "prefect.resource.name": "pipeline"})
     models = ResourceSpecification({"prefect.resource.id": ["genflow.model.*"]})
+    # the state the event names (the run's current state may already be a reschedule)
+    state = "{{ event.resource['prefect.state-name'] }}"
     run_body = ("Flow run {{ flow_run.name }} ({{ flow_run.id }}) of deployment "
-                "{{ deployment.name }} ended {{ flow_run.state.name }}: "
-                "{{ flow_run.state.message }}")
+                "{{ deployment.name }} ended " + state + ": "
+                "{{ event.resource['prefect.state-message'] }}")
 
     def notify(subject: str, body: str) -> Any:
         return SendNotification(block_document_id=block_id, subject=subject, body=body)
@@ -110,7 +112,7 @@ def definitions(block_id: Any, pipeline_deadline_hours: float = PIPELINE_DEADLIN
                         "prefect.flow-run.TimedOut"},
                 match=runs, match_related=[deployment, genflow], posture=Posture.Reactive,
                 threshold=1, within=dt.timedelta(0)),
-            actions=[notify("genflow: {{ flow_run.name }} {{ flow_run.state.name }}", run_body)]),
+            actions=[notify("genflow: {{ flow_run.name }} " + state, run_body)]),
         AutomationCore(
             name=LATE_ALERT,
             description=f"The pipeline deployment's run not Completed {pipeline_deadline_hours:g} h "

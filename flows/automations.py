@@ -11,9 +11,16 @@ Installed (created, or updated in place by name, so re-running changes nothing) 
 2. **Reschedule crashed and timed-out genflow runs.** A Crashed or TimedOut run of a genflow
    deployment (train, report, pipeline) is set back to Scheduled ("AwaitingRetry"), so any
    worker of its pool picks it up; training resumes from its checkpoint in the root, the other
-   stages are cache hits up to where the run stopped. ``Limits.attempts`` bounds the attempts
-   (``unattended.check_attempt``). Subflow runs have no deployment and are not rescheduled:
-   their parent's new attempt runs them again.
+   stages are cache hits up to where the run stopped. Only attempts 1 to ``MAX_ATTEMPTS - 1``
+   are rescheduled (the event's ``prefect.run-count``): a run that crashes every time ends
+   Crashed after ``MAX_ATTEMPTS`` attempts, and one that crashes before its flow even starts
+   (run count 0: a broken install) is not rescheduled at all. ``Limits.attempts`` can lower the
+   bound per run (``unattended.check_attempt``). Subflow runs have no deployment and are not
+   rescheduled: their parent's new attempt runs them again.
+
+Both match genflow's runs only (the ``genflow`` tag: the deployments carry it and the entry
+flows pass it on to their subflows), so other flows on the server, and runs started
+in-process by a person, are never marked Crashed or rescheduled.
 """
 
 from __future__ import annotations
@@ -24,6 +31,7 @@ from typing import Any
 from genflow.core.settings import HEARTBEAT_SECONDS  # the one place (prefect.yaml: tested)
 
 SILENCE_SECONDS = 3 * HEARTBEAT_SECONDS  # three missed heartbeats
+MAX_ATTEMPTS = 3  # attempts of one deployment run in all, the first included
 TAG = "genflow"  # every genflow deployment carries it (prefect.yaml)
 CRASH = "genflow: crash flow runs whose heartbeats stopped"
 RESCHEDULE = "genflow: reschedule crashed or timed-out genflow runs"
@@ -39,6 +47,10 @@ def definitions() -> list[Any]:
     from prefect.events.schemas.events import ResourceSpecification
 
     runs = ResourceSpecification({"prefect.resource.id": ["prefect.flow-run.*"]})
+    genflow = ResourceSpecification({"prefect.resource.role": "tag",
+                                     "prefect.resource.id": f"prefect.tag.{TAG}"})
+    retriable = ResourceSpecification({"prefect.resource.id": ["prefect.flow-run.*"],
+                                       "prefect.run-count": [str(n) for n in range(1, MAX_ATTEMPTS)]})
     crash = Automation(
         name=CRASH,
         description=f"A flow run silent for {SILENCE_SECONDS} s after a heartbeat (every "
@@ -46,7 +58,8 @@ def definitions() -> list[Any]:
         trigger=EventTrigger(
             after={"prefect.flow-run.heartbeat"},
             expect={"prefect.flow-run.heartbeat", *(f"prefect.flow-run.{s}" for s in _FINAL)},
-            match=runs, for_each={"prefect.resource.id"}, posture=Posture.Proactive,
+            match=runs, match_related=genflow, for_each={"prefect.resource.id"},
+            posture=Posture.Proactive,
             threshold=1, within=dt.timedelta(seconds=SILENCE_SECONDS)),
         actions=[ChangeFlowRunState(
             state=StateType.CRASHED,
@@ -57,10 +70,8 @@ def definitions() -> list[Any]:
         description="A Crashed or TimedOut run of a genflow deployment is scheduled again, "
                     "for any worker of its pool (training resumes from its checkpoint).",
         trigger=EventTrigger(
-            expect={"prefect.flow-run.Crashed", "prefect.flow-run.TimedOut"}, match=runs,
-            match_related=[ResourceSpecification({"prefect.resource.role": "deployment"}),
-                           ResourceSpecification({"prefect.resource.role": "tag",
-                                                  "prefect.resource.id": f"prefect.tag.{TAG}"})],
+            expect={"prefect.flow-run.Crashed", "prefect.flow-run.TimedOut"}, match=retriable,
+            match_related=[ResourceSpecification({"prefect.resource.role": "deployment"}), genflow],
             posture=Posture.Reactive, threshold=1, within=dt.timedelta(0)),
         actions=[ChangeFlowRunState(
             state=StateType.SCHEDULED, name="AwaitingRetry",

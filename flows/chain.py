@@ -18,7 +18,15 @@ from genflow.flows.evaluate import evaluate
 from genflow.flows.generate import generate
 from genflow.flows.ingest import ingest
 from genflow.flows.train import train
-from genflow.flows.unattended import check_attempt, deadline, is_timeout, step_aside, timed_out
+from genflow.flows.unattended import (
+    check_attempt,
+    deadline,
+    ensure_current_attempt,
+    genflow_tags,
+    is_timeout,
+    step_aside,
+    timed_out,
+)
 from genflow.flows.versions import check_deployment_version
 from genflow.tasks.data.config import IngestConfig
 from genflow.tasks.data.records import SplitRecord
@@ -58,9 +66,10 @@ def _bounded(stage_flow, seconds: float | None):
 
 
 def ingest_datasets(datasets: list[str], source: str, root_url: str,
-                    path: str | None = None) -> dict[str, list[SplitRecord]]:
-    """One ingest flow run per distinct dataset: {dataset: [train, test]}."""
-    return {d: ingest(IngestConfig(dataset=d, source=source, path=path), root=root_url)
+                    path: str | None = None, seconds: float | None = None) -> dict[str, list[SplitRecord]]:
+    """One ingest flow run per distinct dataset (each bounded by ``seconds``): {dataset: [train, test]}."""
+    stage = _bounded(ingest, seconds)
+    return {d: stage(IngestConfig(dataset=d, source=source, path=path), root=root_url)
             for d in sorted(set(datasets))}
 
 
@@ -102,7 +111,8 @@ def run_stage(request: ModelRequest, root_url: str, upto: Stage, source: str = "
               limits: Limits | None = None) -> Chained:
     """A stage called alone: its upstream resolved once (ingest, then the stages before it)."""
     dataset = request.spec().dataset
-    data = ingest_datasets([dataset], source, root_url)[dataset]
+    seconds = limits_for(request.profile, limits).ingest_seconds
+    data = ingest_datasets([dataset], source, root_url, seconds=seconds)[dataset]
     return run_model(request, data, root_url, upto, n=n, seed=seed, evaluation=evaluation,
                      source=source, limits=limits)
 
@@ -134,8 +144,9 @@ def train_run(request: ModelRequest, source: str = "auto", root: str | None = No
     limits = limits_for(request.profile, limits)
     try:
         check_attempt(limits.attempts)
-        with deadline(limits.run_seconds, f"training {request.label}"):
+        with deadline(limits.run_seconds, f"training {request.label}"), genflow_tags():
             out = run_stage(request, art.url, "train", source=source, limits=limits)
+            ensure_current_attempt()  # a stale attempt records nothing
             record_training(run_id, run_date, out.trained, art.url)
     except Exception as e:
         step_aside(e)  # a stale attempt (superseded) leaves without a word

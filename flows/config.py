@@ -96,9 +96,11 @@ class Limits(BaseModel):
 
     Attributes:
         run_seconds: the whole flow run (deployment runs; a hard deadline).
-        train_seconds / generate_seconds / evaluate_seconds: each stage flow run.
+        ingest_seconds / train_seconds / generate_seconds / evaluate_seconds: each stage flow
+            run.
         attempts: attempts of one deployment run in all (the first + reschedules after a
-            crash or a timeout); an attempt beyond it ends Failed at once.
+            crash or a timeout), at most 3 (the recovery automation's bound); an attempt beyond
+            it ends Failed at once.
     """
 
     model_config = ConfigDict(extra="forbid")
@@ -107,18 +109,22 @@ class Limits(BaseModel):
     train_seconds: float | None = Field(default=None, gt=0)
     generate_seconds: float | None = Field(default=None, gt=0)
     evaluate_seconds: float | None = Field(default=None, gt=0)
-    attempts: int | None = Field(default=None, ge=1, le=10)
+    attempts: int | None = Field(default=None, ge=1, le=3)  # automations.MAX_ATTEMPTS
+    ingest_seconds: float | None = Field(default=None, gt=0)
 
 
 _HOUR = 3600.0
 # Sensible ceilings, several times what a run takes on the slowest machine we measured (a
 # quick run's longest training is ~5 min on 2 CPU cores; the lecture profile is meant for a GPU).
 LIMITS = {
-    "smoke": Limits(run_seconds=1800, train_seconds=600, generate_seconds=600,
+    "smoke": Limits(run_seconds=1800, ingest_seconds=600, train_seconds=600,
+                    generate_seconds=600,
                     evaluate_seconds=900, attempts=3),
-    "quick": Limits(run_seconds=4 * _HOUR, train_seconds=_HOUR, generate_seconds=_HOUR / 2,
+    "quick": Limits(run_seconds=4 * _HOUR, ingest_seconds=_HOUR, train_seconds=_HOUR,
+                    generate_seconds=_HOUR / 2,
                     evaluate_seconds=_HOUR, attempts=3),
-    "lecture": Limits(run_seconds=48 * _HOUR, train_seconds=24 * _HOUR, generate_seconds=_HOUR,
+    "lecture": Limits(run_seconds=48 * _HOUR, ingest_seconds=2 * _HOUR,
+                      train_seconds=24 * _HOUR, generate_seconds=_HOUR,
                       evaluate_seconds=2 * _HOUR, attempts=3),
 }
 

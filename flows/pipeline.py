@@ -30,6 +30,7 @@ from genflow.flows.unattended import (
     check_attempt,
     deadline,
     ensure_current_attempt,
+    genflow_tags,
     is_timeout,
     step_aside,
     supersede_missed,
@@ -185,10 +186,11 @@ def pipeline(config: PipelineConfig | None = None, root: str | None = None) -> P
     logger.info("pipeline run %s (%s profile) under %s", run_id, config.profile, art.url)
     try:
         check_attempt(limits.attempts)
-        with deadline(limits.run_seconds, f"pipeline run {run_id}"):
+        with deadline(limits.run_seconds, f"pipeline run {run_id}"), genflow_tags():
             requests = config.check()
             t0 = time.time()
-            data = ingest_datasets([r.spec().dataset for r in requests], config.source, art.url)
+            data = ingest_datasets([r.spec().dataset for r in requests], config.source, art.url,
+                                   seconds=limits.ingest_seconds)
             spans = {"ingest": [(t0, time.time())]}
             results, failures = run_branches(config, requests, data, art.url)
             return finish_run(run_id, started, config, results, failures, art.url, spans)

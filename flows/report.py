@@ -23,7 +23,14 @@ from genflow.flows.pipeline import (
     finish_run,
     record_failed_run,
 )
-from genflow.flows.unattended import check_attempt, deadline, is_timeout, step_aside, timed_out
+from genflow.flows.unattended import (
+    check_attempt,
+    deadline,
+    genflow_tags,
+    is_timeout,
+    step_aside,
+    timed_out,
+)
 from genflow.flows.versions import check_deployment_version
 from genflow.storage.root import resolve_root
 from genflow.tasks.evaluation.config import eval_config_for
@@ -61,7 +68,7 @@ def report(model: str, dataset: str, train_key: str, profile: str = "quick",
             raise InputError(f"no finished training of {model} on {dataset} with key "
                              f"{train_key} under {art.url}; train it first (genflow train)")
         logger.info("report run %s: %s on %s, model %s", run_id, model, dataset, trained.run_dir)
-        with deadline(limits.run_seconds, f"report of {model} on {dataset}"):
+        with deadline(limits.run_seconds, f"report of {model} on {dataset}"), genflow_tags():
             out = run_from_trained(trained, art.url, "evaluate", n=samples, seed=seed,
                                    evaluation=eval_config_for(profile), limits=limits)
             result = BranchResult(trained=trained, samples=out.samples,

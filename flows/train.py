@@ -49,9 +49,13 @@ def train(request: ModelRequest, data: list[SplitRecord], root: str | None = Non
     task = train_model.with_options(result_storage=result_storage(art), refresh_cache=stale)
     started = dt.datetime.now(dt.UTC)
     record = task(spec, train_ref, test_ref, key, art.url, request.overrides)
-    # Trained now: the record is this call's (a cache hit returns an older one) and at least
-    # one iteration ran (a restore of the final checkpoint trains nothing).
-    if record.finished_at >= started and record.resumed_from < record.steps:
+    # Trained now, by this run: the record is this call's (a cache hit returns an older one;
+    # a run that waited for the key gets the other run's), and at least one iteration ran (a
+    # restore of the final checkpoint trains nothing).
+    from prefect.context import get_run_context
+
+    mine = record.trained_by in (None, str(get_run_context().flow_run.id))
+    if record.finished_at >= started and record.resumed_from < record.steps and mine:
         emit_event(event=TRAINED_EVENT,
                    resource={"prefect.resource.id": f"genflow.model.{record.model}.{record.dataset}"
                                                     f".{record.key.removeprefix('train-')[:16]}",

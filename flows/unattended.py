@@ -56,6 +56,36 @@ def check_attempt(attempts: int) -> None:
                      f"(it crashed or timed out {run.run_count - 1} times); not trying again")
 
 
+def is_current_attempt() -> bool:
+    """This deployment run's attempt is still the one the server runs (True when unsure or
+    not a deployment run: only a clear "no" makes an attempt stale)."""
+    run = deployment_run()
+    if run is None:
+        return True
+    from prefect.client.orchestration import get_client
+
+    try:
+        with get_client(sync_client=True) as client:
+            current = client.read_flow_run(run.id)
+    except Exception:  # the server unreachable: report as usual, Prefect sorts it out
+        return True
+    return current.run_count == run.run_count and bool(current.state and current.state.is_running())
+
+
+@contextlib.contextmanager
+def genflow_tags() -> Iterator[None]:
+    """Pass this deployment run's tags (``genflow`` among them) on to its subflows, which the
+    crash automation then watches too (Prefect gives subflows no tags of their own)."""
+    run = deployment_run()
+    if run is None or not run.tags:
+        yield
+        return
+    from prefect import tags
+
+    with tags(*run.tags):
+        yield
+
+
 def ensure_current_attempt() -> None:
     """Raise Superseded when this deployment run's attempt is no longer the one the server
     runs (it froze, was presumed dead and rescheduled); called before a run writes its report."""
@@ -112,12 +142,13 @@ def deadline(seconds: float | None, what: str) -> Iterator[None]:
             return
         message = f"{what}: still running after {seconds:.0f} s (Limits.run_seconds); ended"
         log.error(message)
-        recorded = False
+        code = 124  # the server could not be told: the worker reports a crash instead
         try:
-            recorded = _set_state(run.id, Failed(name=TIMED_OUT, message=message),
-                                  only_if_attempt=attempt)
+            if _set_state(run.id, Failed(name=TIMED_OUT, message=message),
+                          only_if_attempt=attempt) or not is_current_attempt():
+                code = 0  # recorded, or this attempt is stale: nothing more to report
         finally:
-            _exit_now(0 if recorded else 124)
+            _exit_now(code)
 
     threading.Thread(target=watch, name="genflow-deadline", daemon=True).start()
     try:
@@ -142,11 +173,15 @@ def is_timeout(error: BaseException) -> bool:
 
 
 def step_aside(error: BaseException) -> None:
-    """End the process silently when ``error`` says this attempt was superseded (deployment
-    runs only: their newer attempt owns the flow run's state now)."""
+    """End the process silently when this attempt was superseded: ``error`` says so, or the
+    server runs a newer attempt of the flow run (deployment runs only: the newer attempt owns
+    the flow run's state and rows now)."""
+    if deployment_run() is None:
+        return
     superseded = caused_by(error, Superseded)
-    if superseded is not None and deployment_run() is not None:
-        log.warning("%s; this stale attempt exits without reporting", superseded)
+    if superseded is not None or not is_current_attempt():
+        log.warning("%s; this stale attempt exits without reporting",
+                    superseded or f"{type(error).__name__}: {error}")
         _exit_now(0)
 
 

@@ -30,8 +30,12 @@ def installed_version() -> str:
 
     from genflow import __version__
     from genflow.storage.hashing import code_version
+    from genflow.tasks.models import registry
 
-    return f"genflow {__version__}+{code_version(*ENTRYPOINTS)[:12]}, prefect {prefect.__version__}"
+    # the builders are named in the registry as strings, not imported: add them (and plugins')
+    builders = sorted({e.builder_module for e in registry.REGISTRY.values()})
+    digest = code_version(*ENTRYPOINTS, *builders)[:12]
+    return f"genflow {__version__}+{digest}, prefect {prefect.__version__}"
 
 
 def build_version() -> dict[str, str]:

@@ -103,6 +103,7 @@ def start_api_server(home: Path, extra: dict | None = None) -> tuple[subprocess.
     env.update(PREFECT_HOME=str(home), PREFECT_SERVER_ANALYTICS_ENABLED="false",
                DO_NOT_TRACK="1", PREFECT_API_URL=f"http://127.0.0.1:{port}/api", **(extra or {}))
     prefect = str(Path(sys.executable).parent / "prefect")
+    Path(home).parent.mkdir(parents=True, exist_ok=True)
     log = open(Path(home).parent / f"prefect-server-{port}.log", "wb")  # noqa: SIM115
     proc = subprocess.Popen([prefect, "server", "start", "--host", "127.0.0.1",
                              "--port", str(port)], env=env, stdout=log,

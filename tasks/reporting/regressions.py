@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from genflow.core.errors import InputError
 from genflow.tasks.evaluation import config as names
 from genflow.tasks.reporting.compare import compare_runs
 
@@ -73,7 +74,10 @@ def changes_since_previous(rows: list[dict], run_id: str) -> tuple[list[Regressi
         if not earlier:
             continue
         previous = earlier[-1]
-        changes, verdicts = compare_runs(same, previous, run_id, names.HEADLINE)
+        try:
+            changes, verdicts = compare_runs(same, previous, run_id, names.HEADLINE)
+        except InputError:  # no headline metric in common: nothing to compare for this model
+            continue
         regressions += [Regression(c.model, c.dataset, c.metric, previous, _side(c.a), _side(c.b))
                         for c in changes if c.comparable is None and c.direction == "worse"]
         before, now = verdicts.get((model, dataset), (None, None))

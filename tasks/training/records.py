@@ -40,6 +40,7 @@ class TrainRecord(BaseModel):
     spec_json: str
     devices: str
     finished_at: dt.datetime
+    trained_by: str | None = None  # the train stage's flow run that trained it (None: older records)
     overrides: dict[str, dict[str, Any]] = Field(default_factory=dict)
     data: list[SplitRecord] = Field(default_factory=list)
 

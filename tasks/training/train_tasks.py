@@ -78,17 +78,21 @@ def _progress_reporter(label: str) -> loop.Progress:
     return report
 
 
+def _flow_run_id() -> str | None:
+    """The flow run this task runs in (the train stage's), or None outside a run."""
+    try:
+        from prefect.context import get_run_context
+
+        return str(get_run_context().task_run.flow_run_id)
+    except Exception:  # outside a run
+        return None
+
+
 def _holder() -> str:
     """Who trains: the flow run and the host, for owner.json and the logs."""
     import socket
 
-    try:
-        from prefect.context import get_run_context
-
-        flow_run = get_run_context().task_run.flow_run_id
-    except Exception:  # outside a run
-        flow_run = None
-    return f"flow run {flow_run} on {socket.gethostname()}"
+    return f"flow run {_flow_run_id()} on {socket.gethostname()}"
 
 
 @task(name="train-model", cache_key_fn=key_from_parameters, persist_result=True,
@@ -134,7 +138,7 @@ def _save_record(spec: RunSpec, store: RunStore, outcome: loop.TrainOutcome,
         resumed_from=outcome.resumed_from, seconds=outcome.seconds,
         images_per_second=outcome.images_per_second, final=outcome.final, grids=outcome.grids,
         spec_json=spec.model_dump_json(), devices=outcome.devices,
-        finished_at=dt.datetime.now(dt.UTC), overrides=overrides or {},
+        finished_at=dt.datetime.now(dt.UTC), trained_by=_flow_run_id(), overrides=overrides or {},
         data=[r for r in (train_ref, test_ref) if r is not None])
     store.save_record(record.model_dump_json())
     log.info("%s on %s: %d iterations in %.1f s (%.0f images/s, %s)%s -> %s", record.model,
