@@ -102,6 +102,14 @@ def definitions(block_id: Any, pipeline_deadline_hours: float = PIPELINE_DEADLIN
     def notify(subject: str, body: str) -> Any:
         return SendNotification(block_document_id=block_id, subject=subject, body=body)
 
+    def on_event(name: str, description: str, event: str, subject: str, body: str) -> Any:
+        """One alert per genflow quality event (reactive, one at a time)."""
+        return AutomationCore(
+            name=name, description=description,
+            trigger=EventTrigger(expect={event}, match=models, posture=Posture.Reactive,
+                                 threshold=1, within=dt.timedelta(0)),
+            actions=[notify(subject, body)])
+
     deadline = dt.timedelta(hours=pipeline_deadline_hours)
     return [
         AutomationCore(
@@ -127,25 +135,17 @@ def definitions(block_id: Any, pipeline_deadline_hours: float = PIPELINE_DEADLIN
                             f"Pipeline run {{{{ flow_run.name }}}} ({{{{ flow_run.id }}}}) is not "
                             f"Completed {pipeline_deadline_hours:g} h after it was due or "
                             f"started; it is {{{{ flow_run.state.name }}}}.")]),
-        AutomationCore(
-            name=REGRESSION_ALERT, description="One alert per regressed headline metric.",
-            trigger=EventTrigger(expect={REGRESSED}, match=models, posture=Posture.Reactive,
-                                 threshold=1, within=dt.timedelta(0)),
-            actions=[notify(
-                "genflow: {{ event.payload.model }} {{ event.payload.metric }} regressed",
-                "{{ event.payload.model }} on {{ event.payload.dataset }}: "
-                "{{ event.payload.metric }} {{ event.payload.previous.value }} "
-                "[{{ event.payload.previous.low }}, {{ event.payload.previous.high }}] in run "
-                "{{ event.payload.previous_run }} -> {{ event.payload.current.value }} "
-                "[{{ event.payload.current.low }}, {{ event.payload.current.high }}] in run "
-                "{{ event.payload.run_id }}")]),
-        AutomationCore(
-            name=FLAG_ALERT, description="One alert per model with a newly raised verdict flag.",
-            trigger=EventTrigger(expect={RAISED}, match=models, posture=Posture.Reactive,
-                                 threshold=1, within=dt.timedelta(0)),
-            actions=[notify(
-                "genflow: {{ event.payload.model }} flagged {{ event.payload.flags | join(',') }}",
-                "{{ event.payload.model }} on {{ event.payload.dataset }}: verdict "
-                "{{ event.payload.previous_verdict }} in run {{ event.payload.previous_run }} -> "
-                "{{ event.payload.verdict }} in run {{ event.payload.run_id }}")]),
+        on_event(REGRESSION_ALERT, "One alert per regressed headline metric.", REGRESSED,
+                 "genflow: {{ event.payload.model }} {{ event.payload.metric }} regressed",
+                 "{{ event.payload.model }} on {{ event.payload.dataset }}: "
+                 "{{ event.payload.metric }} {{ event.payload.previous.value }} "
+                 "[{{ event.payload.previous.low }}, {{ event.payload.previous.high }}] in run "
+                 "{{ event.payload.previous_run }} -> {{ event.payload.current.value }} "
+                 "[{{ event.payload.current.low }}, {{ event.payload.current.high }}] in run "
+                 "{{ event.payload.run_id }}"),
+        on_event(FLAG_ALERT, "One alert per model with a newly raised verdict flag.", RAISED,
+                 "genflow: {{ event.payload.model }} flagged {{ event.payload.flags | join(',') }}",
+                 "{{ event.payload.model }} on {{ event.payload.dataset }}: verdict "
+                 "{{ event.payload.previous_verdict }} in run {{ event.payload.previous_run }} -> "
+                 "{{ event.payload.verdict }} in run {{ event.payload.run_id }}"),
     ]

@@ -35,22 +35,22 @@ fi
 
 bash scripts/fetch-offline-data.sh
 
-# The server tier runs Prefect's server on a real PostgreSQL (Debian's postgresql).
-if [ -n "$extras" ] && ! ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1; then
-  echo "setup: installing Debian's postgresql for the production-server test"
-  sudo=""
+# Debian packages the test tiers use, installed where missing (root, or sudo without a prompt).
+apt_install() {  # PACKAGE WHAT-NEEDS-IT
+  local sudo=""
   [ "$(id -u)" = "0" ] || sudo="sudo -n"
-  $sudo apt-get install -y -qq postgresql >/dev/null 2>&1 \
-    || { $sudo apt-get update -qq && $sudo apt-get install -y -qq postgresql >/dev/null; } \
-    || echo "setup: could not install postgresql; the production-server test will fail" >&2
+  echo "setup: installing Debian's $1 for $2"
+  $sudo apt-get install -y -qq "$1" >/dev/null 2>&1 \
+    || { $sudo apt-get update -qq && $sudo apt-get install -y -qq "$1" >/dev/null; } \
+    || echo "setup: could not install $1; $2 will fail" >&2
+}
+
+# The server tier runs Prefect's server on a real PostgreSQL.
+if [ -n "$extras" ] && ! ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1; then
+  apt_install postgresql "the production-server test"
 fi
 
-# The test suite renders the HTML report in a real headless browser (Debian's chromium).
+# The test suite renders the HTML report in a real headless browser.
 if [ -n "$extras" ] && ! command -v chromium >/dev/null 2>&1; then
-  echo "setup: installing Debian's chromium for the HTML report test"
-  sudo=""
-  [ "$(id -u)" = "0" ] || sudo="sudo -n"
-  $sudo apt-get install -y -qq chromium >/dev/null 2>&1 \
-    || { $sudo apt-get update -qq && $sudo apt-get install -y -qq chromium >/dev/null; } \
-    || echo "setup: could not install chromium; the HTML report test will fail" >&2
+  apt_install chromium "the HTML report test"
 fi

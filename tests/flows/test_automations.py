@@ -42,3 +42,20 @@ def test_the_definitions_crash_silent_runs_and_reschedule_only_genflow_deploymen
     roles = [r.root.get("prefect.resource.role") for r in reschedule.trigger.match_related]
     assert roles == ["deployment", "tag"]
     assert reschedule.actions[0].state == "SCHEDULED" and reschedule.actions[0].name == "AwaitingRetry"
+
+
+def test_the_alerts_cover_runs_deadlines_regressions_and_flags() -> None:
+    import uuid
+
+    from genflow.flows import alerts
+
+    run, late, regressed, flagged = alerts.definitions(uuid.uuid4(), pipeline_deadline_hours=2)
+    assert run.trigger.expect == {"prefect.flow-run.Failed", "prefect.flow-run.Crashed",
+                                  "prefect.flow-run.TimedOut"}
+    assert [r.root.get("prefect.resource.role") for r in run.trigger.match_related] == ["deployment", "tag"]
+    assert late.trigger.posture == "Proactive" and late.trigger.within.total_seconds() == 7200
+    assert "prefect.flow-run.Cancelled" in late.trigger.expect  # a superseded run is no incident
+    assert regressed.trigger.expect == {alerts.REGRESSED} and flagged.trigger.expect == {alerts.RAISED}
+    assert "{{ event.payload.previous.low }}" in regressed.actions[0].body  # both intervals
+    assert [a.name for a in (run, late, regressed, flagged)] == [
+        alerts.RUN_ALERT, alerts.LATE_ALERT, alerts.REGRESSION_ALERT, alerts.FLAG_ALERT]
