@@ -54,7 +54,10 @@ def main() -> int:
     for db, r in results.items():
         print(f"{db:<12}{r['completed']:>10}{r['submitted'] - r['found']:>6}{r['seconds']:>9.1f}"
               f"{r['runs_per_minute']:>10.1f}{len(r['errors']):>11}")
-        for line in r["errors"][:5]:
+        others = sorted({st for st in r["states"] if st != "COMPLETED"})
+        if others:
+            print(f"    {db}: not completed: " + ", ".join(f"{r['states'].count(st)} {st}" for st in others))
+        for line in [e for e in r["errors"] if "Traceback" not in e][:5]:
             print(f"    {db}: {line[:160]}")
     ratio = results["postgresql"]["runs_per_minute"] / results["sqlite"]["runs_per_minute"]
     print(f"PostgreSQL / SQLite runs per minute: {ratio:.2f}")
