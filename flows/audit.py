@@ -17,6 +17,7 @@ from prefect import flow
 from pydantic import BaseModel
 
 from genflow.flows.chain import ingest_datasets
+from genflow.flows.config import CEILING
 from genflow.storage import schemas
 from genflow.storage.datasets import read_split
 from genflow.storage.parquet import append_rows
@@ -82,7 +83,7 @@ def _write(art, run_id: str, run_date: str, profile: str, scored: list[Scored],
             verdict=s.verdict), f"{run_id}-{re.sub(r'[^A-Za-z0-9_.-]', '_', s.label)}")
 
 
-@flow(name="evaluate-images", log_prints=False)
+@flow(name="evaluate-images", log_prints=False, timeout_seconds=CEILING.evaluate_seconds)
 def evaluate_images(images: str, dataset: str, name: str, classes: list[int] | None = None,
                     source: str = "auto", root: str | None = None,
                     evaluation: EvalConfig | None = None) -> AuditResult:
@@ -117,7 +118,7 @@ def evaluate_images(images: str, dataset: str, name: str, classes: list[int] | N
     return AuditResult(run_id=run_id, sets=scored)
 
 
-@flow(name="calibrate", log_prints=False)
+@flow(name="calibrate", log_prints=False, timeout_seconds=CEILING.run_seconds)
 def calibrate(dataset: str, n: int = 2000, source: str = "auto", root: str | None = None,
               evaluation: EvalConfig | None = None) -> AuditResult:
     """Run the known-case controls (tasks.evaluation.controls) on ``dataset``; each control's

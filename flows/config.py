@@ -129,6 +129,11 @@ LIMITS = {
 }
 
 
+# A stage flow called on its own (not through the chain, which sets the profile's timeouts)
+# still ends: the decorators' timeouts are the most generous profile's.
+CEILING = LIMITS["lecture"]
+
+
 def limits_for(profile: str, given: "Limits | None" = None) -> Limits:
     """``given``'s fields over the profile's defaults (every field set)."""
     base = LIMITS[profile]

@@ -9,6 +9,7 @@ Takes the generate and train stages' records; never generates or trains.
 
 from prefect import flow, get_run_logger
 
+from genflow.flows.config import CEILING
 from genflow.storage.results import result_storage
 from genflow.storage.root import resolve_root
 from genflow.storage.samples import neighbours_exist
@@ -20,7 +21,7 @@ from genflow.tasks.logs import forward_logs
 from genflow.tasks.training.records import TrainRecord
 
 
-@flow(name="evaluate", log_prints=False)
+@flow(name="evaluate", log_prints=False, timeout_seconds=CEILING.evaluate_seconds)
 def evaluate(samples: SampleRecord, trained: TrainRecord, evaluation: EvalConfig | None = None,
              root: str | None = None) -> EvalRecord:
     """Metrics of ``samples`` (see tasks.evaluation.config for their names)."""

@@ -8,6 +8,7 @@ Takes the train stage's record; never trains.
 
 from prefect import flow, get_run_logger
 
+from genflow.flows.config import CEILING
 from genflow.storage.results import result_storage
 from genflow.storage.root import resolve_root
 from genflow.storage.samples import samples_exist
@@ -18,7 +19,7 @@ from genflow.tasks.logs import forward_logs
 from genflow.tasks.training.records import TrainRecord
 
 
-@flow(name="generate", log_prints=False)
+@flow(name="generate", log_prints=False, timeout_seconds=CEILING.generate_seconds)
 def generate(trained: TrainRecord, n: int | None = None, seed: int = 0,
              root: str | None = None) -> SampleRecord:
     """Generate ``n`` samples (profile default: smoke 64, quick 2,000, lecture 10,000)."""

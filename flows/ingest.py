@@ -5,6 +5,7 @@
 
 from prefect import flow, get_run_logger
 
+from genflow.flows.config import CEILING
 from genflow.storage.results import result_storage
 from genflow.storage.root import resolve_root
 from genflow.tasks.data.config import IngestConfig
@@ -19,7 +20,7 @@ from genflow.tasks.data.ingest_tasks import (
 from genflow.tasks.data.records import SplitRecord
 
 
-@flow(name="ingest", log_prints=False)
+@flow(name="ingest", log_prints=False, timeout_seconds=CEILING.ingest_seconds)
 def ingest(config: IngestConfig | None = None, root: str | None = None) -> list[SplitRecord]:
     """Ingest one dataset (both splits) into the artifact root.
 

@@ -15,6 +15,7 @@ import datetime as dt
 from prefect import flow, get_run_logger
 from prefect.events import emit_event
 
+from genflow.flows.config import CEILING
 from genflow.storage.results import result_storage
 from genflow.storage.root import resolve_root
 from genflow.tasks.data.records import SplitRecord
@@ -26,7 +27,7 @@ from genflow.tasks.training.train_tasks import load_trained, train_key, train_mo
 TRAINED_EVENT = "genflow.model.trained"
 
 
-@flow(name="train", log_prints=False)
+@flow(name="train", log_prints=False, timeout_seconds=CEILING.train_seconds)
 def train(request: ModelRequest, data: list[SplitRecord], root: str | None = None,
           source: str = "auto", caller: str = "standalone") -> TrainRecord:
     """Train ``request.model`` on ``data`` (the ingest stage's train and test records).

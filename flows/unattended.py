@@ -56,20 +56,25 @@ def check_attempt(attempts: int) -> None:
                      f"(it crashed or timed out {run.run_count - 1} times); not trying again")
 
 
-def is_current_attempt() -> bool:
-    """This deployment run's attempt is still the one the server runs (True when unsure or
-    not a deployment run: only a clear "no" makes an attempt stale)."""
-    run = deployment_run()
-    if run is None:
-        return True
+def _current(flow_run_id: Any, attempt: int) -> tuple[bool, Any]:
+    """(attempt ``attempt`` is the one the server runs, the server's run); (True, None) when
+    the server cannot be reached: only a clear "no" makes an attempt stale."""
     from prefect.client.orchestration import get_client
 
     try:
         with get_client(sync_client=True) as client:
-            current = client.read_flow_run(run.id)
-    except Exception:  # the server unreachable: report as usual, Prefect sorts it out
-        return True
-    return current.run_count == run.run_count and bool(current.state and current.state.is_running())
+            current = client.read_flow_run(flow_run_id)
+    except Exception:  # unreachable: report as usual, Prefect sorts it out
+        return True, None
+    running = bool(current.state and current.state.is_running())
+    return running and current.run_count == attempt, current
+
+
+def is_current_attempt() -> bool:
+    """This deployment run's attempt is still the one the server runs (True when not a
+    deployment run, or when unsure)."""
+    run = deployment_run()
+    return True if run is None else _current(run.id, run.run_count)[0]
 
 
 @contextlib.contextmanager
@@ -92,27 +97,18 @@ def ensure_current_attempt() -> None:
     run = deployment_run()
     if run is None:
         return
-    from prefect.client.orchestration import get_client
-
-    with get_client(sync_client=True) as client:
-        current = client.read_flow_run(run.id)
-    if current.run_count != run.run_count or not (current.state and current.state.is_running()):
+    ok, current = _current(run.id, run.run_count)
+    if not ok:
         raise Superseded(f"flow run {run.name}: attempt {run.run_count} was superseded (the "
                          f"server's run is at attempt {current.run_count}, "
                          f"{current.state.name if current.state else 'no state'})")
 
 
-def _set_state(flow_run_id: Any, state: Any, only_if_attempt: int | None = None) -> bool:
-    """Propose ``state`` for a flow run; with ``only_if_attempt``, only while that attempt is
-    the one running (a stale process must not end a newer attempt)."""
+def _set_state(flow_run_id: Any, state: Any) -> bool:
+    """Propose ``state`` for a flow run; whether the server accepted it."""
     from prefect.client.orchestration import get_client
 
     with get_client(sync_client=True) as client:
-        if only_if_attempt is not None:
-            current = client.read_flow_run(flow_run_id)
-            if not (current.state and current.state.is_running()
-                    and current.run_count == only_if_attempt):
-                return False
         return client.set_flow_run_state(flow_run_id, state).status.value == "ACCEPT"
 
 
@@ -144,9 +140,10 @@ def deadline(seconds: float | None, what: str) -> Iterator[None]:
         log.error(message)
         code = 124  # the server could not be told: the worker reports a crash instead
         try:
-            if _set_state(run.id, Failed(name=TIMED_OUT, message=message),
-                          only_if_attempt=attempt) or not is_current_attempt():
-                code = 0  # recorded, or this attempt is stale: nothing more to report
+            # this thread has no run context: ask about this attempt by id and count
+            current, _ = _current(run.id, attempt)
+            if not current or _set_state(run.id, Failed(name=TIMED_OUT, message=message)):
+                code = 0  # stale (a newer attempt owns the run), or recorded
         finally:
             _exit_now(code)
 
