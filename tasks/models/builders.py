@@ -43,8 +43,10 @@ def _gan(config: ModelConfig, train: TrainConfig, g: object, d: object, flat: bo
 
     check_chain(g, d, config.name)
     gan = build_gan(g, d, config.zdim, config.learning_rate, config.beta_1, train.seed,
-                    jit_compile=jit_compile, mixed_precision=mixed_precision, d_step=d_step)
-    return Built(kind="gan", model=gan, sampler=g, flat_images=flat, parts={"discriminator": d})
+                    jit_compile=jit_compile, mixed_precision=mixed_precision, d_step=d_step,
+                    d_learning_rate=config.d_learning_rate, ema=config.ema)
+    return Built(kind="gan", model=gan, sampler=gan.sampler, flat_images=flat,
+                 parts={"discriminator": d})
 
 
 def build_mlp_gan(config: ModelConfig, train: TrainConfig, jit_compile: bool = False,

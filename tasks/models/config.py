@@ -27,6 +27,13 @@ class ModelConfig(BaseModel):
     bn_momentum: float = Field(default=0.9, gt=0.0, lt=1.0)
     learning_rate: float = Field(default=2e-4, gt=0.0)
     beta_1: float = Field(default=0.9, ge=0.0, lt=1.0)
+    # GANs only, both off in the lecture. d_learning_rate: the discriminator's own learning
+    # rate (two time-scale update rule, Heusel et al. 2017); None = learning_rate.
+    # ema: decay of an exponential moving average of the generator's weights (Yazici et al.
+    # 2019; Karras et al.); sampling and the saved generator use the average. The decay at
+    # iteration t is min(ema, (1 + t) / (10 + t)), so early iterations are not averaged away.
+    d_learning_rate: float | None = Field(default=None, gt=0.0)
+    ema: float | None = Field(default=None, gt=0.0, lt=1.0)
 
     @field_validator("name")
     @classmethod

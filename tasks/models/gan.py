@@ -8,6 +8,10 @@ generator is updated through the discriminator on fresh noise with label 1, only
 generator's weights receiving gradients. This replaces the ``D.trainable = False`` +
 combined-model recipe, which in Keras 3 silently stops D learning.
 
+Off the lecture (quick profile): the discriminator may take its own learning rate (TTUR) and
+the generator's weights may be averaged (``ema``): then ``sampler`` is the averaged copy, a
+non-trainable clone updated after every generator step, checkpointed with the rest.
+
 Logged per iteration: ``d_loss`` as the notes plot it (the sum of the real and fake losses),
 ``g_loss``, D's thresholded accuracies and D's mean output on the real and on the fake batch
 (``d_real_mean``, ``d_fake_mean``: both 0.5 at the equilibrium the notes describe).
@@ -32,7 +36,8 @@ def make_gan_class() -> type:
         """Generator + discriminator; returns METRIC_KEYS from each step."""
 
         def __init__(self, generator: Any, discriminator: Any, zdim: int, seed: int = 0,
-                     d_step: str = "separate", **kwargs: Any) -> None:
+                     d_step: str = "separate", ema: float | None = None,
+                     **kwargs: Any) -> None:
             super().__init__(**kwargs)
             if d_step not in D_STEPS:
                 raise ValueError(f"d_step {d_step!r} is not one of {D_STEPS}")
@@ -42,6 +47,25 @@ def make_gan_class() -> type:
             self.zdim = zdim
             self.seed_generator = keras.random.SeedGenerator(seed)
             self.trackers = {k: keras.metrics.Mean(name=k) for k in METRIC_KEYS}
+            self.ema = ema
+            self.ema_generator = None
+            if ema is not None:
+                self.ema_generator = keras.models.clone_model(generator)
+                self.ema_generator.set_weights(generator.get_weights())
+                self.ema_generator.trainable = False
+
+        @property
+        def sampler(self) -> Any:
+            """The network that samples: the weight average when there is one."""
+            return self.generator if self.ema_generator is None else self.ema_generator
+
+        def _average(self) -> None:
+            # After the generator's step: every variable (BatchNorm's statistics too).
+            t = ops.cast(self.g_optimizer.iterations, "float32")
+            decay = ops.minimum(self.ema, (1.0 + t) / (10.0 + t))
+            for avg, w in zip(self.ema_generator.variables, self.generator.variables,
+                              strict=True):
+                avg.assign(decay * avg + (1.0 - decay) * ops.cast(w, avg.dtype))
 
         @property
         def metrics(self) -> list[Any]:
@@ -109,6 +133,8 @@ def make_gan_class() -> type:
                 return minimax_generator_loss(p), p
 
             g_loss, _ = self._update(self.g_optimizer, gen_loss, g.trainable_weights)
+            if self.ema_generator is not None:
+                self._average()
             values = {
                 "d_loss": d_real + d_fake,
                 "g_loss": g_loss,
@@ -126,15 +152,18 @@ def make_gan_class() -> type:
 
 def build_gan(generator: Any, discriminator: Any, zdim: int, learning_rate: float, beta_1: float,
               seed: int, jit_compile: bool, mixed_precision: bool,
-              d_step: str = "separate") -> Any:
+              d_step: str = "separate", d_learning_rate: float | None = None,
+              ema: float | None = None) -> Any:
     """A compiled GAN wrapper with one Adam per network (LossScaleOptimizer under mixed
-    precision)."""
+    precision); D's at ``d_learning_rate`` when given, G's weights averaged when ``ema``."""
     import keras
 
-    def adam() -> Any:
-        opt = keras.optimizers.Adam(learning_rate, beta_1=beta_1)
+    def adam(rate: float) -> Any:
+        opt = keras.optimizers.Adam(rate, beta_1=beta_1)
         return keras.optimizers.LossScaleOptimizer(opt) if mixed_precision else opt
 
-    gan = make_gan_class()(generator, discriminator, zdim, seed=seed, d_step=d_step, name="gan")
-    gan.compile(d_optimizer=adam(), g_optimizer=adam(), jit_compile=jit_compile)
+    gan = make_gan_class()(generator, discriminator, zdim, seed=seed, d_step=d_step, ema=ema,
+                           name="gan")
+    gan.compile(d_optimizer=adam(d_learning_rate or learning_rate), g_optimizer=adam(learning_rate),
+                jit_compile=jit_compile)
     return gan

@@ -44,7 +44,7 @@ def test_both_networks_learn_in_the_compiled_step() -> None:
     keras.utils.set_random_seed(0)
     spec = make_spec("mlp_gan", profile="smoke")
     built = build(spec.model, spec.train)
-    gan, d, g = built.model, built.parts["discriminator"], built.sampler
+    gan, d, g = built.model, built.parts["discriminator"], built.model.generator
     d_before = [w.numpy().copy() for w in d.trainable_weights]
     g_before = [w.numpy().copy() for w in g.trainable_weights]
     real = np.random.default_rng(0).uniform(-1, 1, (16, 784)).astype(np.float32)
@@ -118,3 +118,35 @@ def test_profiles_and_overrides() -> None:
     assert steps_per_call(odd, 1000) == 2
     with pytest.raises(ConfigError, match="not one of"):
         make_spec("gan9000")
+
+
+def test_generator_average_and_two_learning_rates() -> None:
+    """Off the lecture: D at its own rate, and the sampler is the generator's weight average,
+    min(ema, (1 + t) / (10 + t)) after step t, BatchNorm's statistics included."""
+    import keras
+
+    keras.utils.set_random_seed(0)
+    spec = make_spec("dcgan", profile="smoke",
+                     overrides={"model": {"ema": 0.99, "d_learning_rate": 4e-4}})
+    built = build(spec.model, spec.train)
+    gan, g = built.model, built.model.generator
+    assert built.sampler is gan.ema_generator and built.sampler is not g
+    assert float(gan.d_optimizer.learning_rate) == pytest.approx(4e-4)
+    assert float(gan.g_optimizer.learning_rate) == pytest.approx(spec.model.learning_rate)
+    assert not built.sampler.trainable_weights  # nothing but the average moves it
+    real = np.random.default_rng(0).uniform(-1, 1, (8, 28, 28, 1)).astype(np.float32)
+    averaged = [v.numpy().copy() for v in built.sampler.variables]
+    for t in (1, 2, 3):
+        gan.train_on_batch(real)
+        decay = min(0.99, (1 + t) / (10 + t))
+        averaged = [decay * a + (1 - decay) * w.numpy() for a, w in zip(averaged, g.variables,
+                                                                        strict=True)]
+    for a, v in zip(averaged, built.sampler.variables, strict=True):
+        np.testing.assert_allclose(v.numpy(), a, rtol=1e-5, atol=1e-6)
+    assert any(not np.allclose(v.numpy(), w.numpy()) for v, w in
+               zip(built.sampler.variables, g.variables, strict=True))
+    # the checkpoint holds the average: it is among the wrapper's variables
+    held = {id(v) for v in gan.variables}
+    assert all(id(v) in held for v in built.sampler.variables)
+    lecture = build(make_spec("dcgan", profile="lecture").model, spec.train)
+    assert lecture.sampler is lecture.model.generator and lecture.model.ema_generator is None
