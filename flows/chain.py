@@ -1,6 +1,10 @@
 """The one helper that chains stages for a model: the pipeline's branches and the CLI's stage
 commands (``genflow train|generate|evaluate``) both go through it, so each upstream stage runs
 once per call. Stage flows themselves never call one another.
+
+A stage whose outputs are already complete (flows/completed.py) starts no flow run: its stored
+record is used, and its span in ``stage_seconds`` is the lookup's few milliseconds
+(``GENFLOW_ALWAYS_RUN_STAGES=1`` starts the flow runs anyway).
 """
 
 # No `from __future__ import annotations` here: Dask ships these functions by value.
@@ -13,6 +17,13 @@ from typing import Literal
 
 from prefect import flow
 
+from genflow.core.settings import always_run_stages
+from genflow.flows.completed import (
+    completed_evaluation,
+    completed_ingest,
+    completed_samples,
+    completed_training,
+)
 from genflow.flows.config import Limits, limits_for
 from genflow.flows.evaluate import evaluate
 from genflow.flows.generate import generate
@@ -51,13 +62,19 @@ class Chained:
     spans: dict = field(default_factory=dict)
 
 
-def _timed(spans: dict, stage: str, call, *args, **kwargs):
+def _timed(spans: dict, stage: str, done, call, *args, **kwargs):
+    """``call(*args, **kwargs)`` (a stage flow run) unless ``done()`` finds its output stored."""
     start = time.time()
     try:
-        return call(*args, **kwargs)
+        record = None if always_run_stages() else done()
+        if record is not None:
+            log.info("stage %s: complete, no flow run (%.2f s)", stage, time.time() - start)
+            return record
+        record = call(*args, **kwargs)
+        log.info("stage %s: %.1f s", stage, time.time() - start)
+        return record
     finally:
         spans.setdefault(stage, []).append((start, time.time()))
-        log.info("stage %s: %.1f s", stage, time.time() - start)
 
 
 def _bounded(stage_flow, seconds: float | None):
@@ -69,8 +86,12 @@ def ingest_datasets(datasets: list[str], source: str, root_url: str,
                     path: str | None = None, seconds: float | None = None) -> dict[str, list[SplitRecord]]:
     """One ingest flow run per distinct dataset (each bounded by ``seconds``): {dataset: [train, test]}."""
     stage = _bounded(ingest, seconds)
-    return {d: stage(IngestConfig(dataset=d, source=source, path=path), root=root_url)
-            for d in sorted(set(datasets))}
+    out = {}
+    for d in sorted(set(datasets)):
+        config = IngestConfig(dataset=d, source=source, path=path)
+        done = None if always_run_stages() else completed_ingest(config, root_url)
+        out[d] = done or stage(config, root=root_url)
+    return out
 
 
 def run_model(request: ModelRequest, data: list[SplitRecord], root_url: str, upto: Stage = "evaluate",
@@ -81,7 +102,8 @@ def run_model(request: ModelRequest, data: list[SplitRecord], root_url: str, upt
     each stage bounded by ``limits`` (the profile's when None)."""
     limits = limits_for(request.profile, limits)
     spans: dict = {}
-    trained = _timed(spans, "train", _bounded(train, limits.train_seconds), request, data,
+    trained = _timed(spans, "train", lambda: completed_training(request, data, root_url),
+                     _bounded(train, limits.train_seconds), request, data,
                      root=root_url, source=source, caller=caller)
     if upto == "train":
         return Chained(trained=trained, spans=spans)
@@ -98,11 +120,16 @@ def run_from_trained(trained: TrainRecord, root_url: str, upto: Stage = "evaluat
     limits = limits_for(trained.profile, limits)
     spans: dict = {}
     out = Chained(trained=trained, spans=spans,
-                  samples=_timed(spans, "generate", _bounded(generate, limits.generate_seconds),
+                  samples=_timed(spans, "generate",
+                                 lambda: completed_samples(trained, n, seed, root_url),
+                                 _bounded(generate, limits.generate_seconds),
                                  trained, n=n, seed=seed, root=root_url))
     if upto == "evaluate":
-        out.evaluation = _timed(spans, "evaluate", _bounded(evaluate, limits.evaluate_seconds),
-                                out.samples, trained, evaluation, root=root_url)
+        out.evaluation = _timed(
+            spans, "evaluate",
+            lambda: completed_evaluation(out.samples, trained, evaluation, root_url),
+            _bounded(evaluate, limits.evaluate_seconds), out.samples, trained, evaluation,
+            root=root_url)
     return out
 
 

@@ -12,7 +12,7 @@ from genflow.flows.config import CEILING
 from genflow.storage.results import result_storage
 from genflow.storage.root import resolve_root
 from genflow.storage.samples import samples_exist
-from genflow.tasks.evaluation.config import SAMPLES
+from genflow.tasks.evaluation.config import sample_count
 from genflow.tasks.generation.generate_tasks import generate_key, generate_samples
 from genflow.tasks.generation.records import SampleRecord
 from genflow.tasks.logs import forward_logs
@@ -26,7 +26,7 @@ def generate(trained: TrainRecord, n: int | None = None, seed: int = 0,
     forward_logs()
     logger = get_run_logger()
     art = resolve_root(root)
-    count = n or SAMPLES.get(trained.profile, 2000)
+    count = sample_count(trained.profile, n)
     stale = not samples_exist(art, trained.model, trained.run, count, seed)
     train_ref, test_ref = trained.data
     task = generate_samples.with_options(result_storage=result_storage(art), refresh_cache=stale)

@@ -14,6 +14,16 @@ import os
 # prefect.yaml, the CLI and `import genflow` here.
 HEARTBEAT_SECONDS = 30
 
+# A stage whose outputs are complete starts no flow run (flows/completed.py). Set this
+# variable to 1 to start one anyway (every stage then shows in Prefect on every run, at
+# 1-3 s a cached stage).
+STAGE_RUNS_ENV = "GENFLOW_ALWAYS_RUN_STAGES"
+
+
+def always_run_stages() -> bool:
+    return os.environ.get(STAGE_RUNS_ENV, "") == "1"
+
+
 PREFECT_DEFAULTS = {
     "PREFECT_FLOWS_HEARTBEAT_FREQUENCY": str(HEARTBEAT_SECONDS),
     # A fresh PREFECT_HOME needs longer than Prefect's 20 s default to start its ephemeral

@@ -77,6 +77,11 @@ SAMPLES = {"smoke": 64, "quick": 2000, "lecture": 10_000}
 _CLASSIFIER_EPOCHS = {"smoke": 1, "quick": 10, "lecture": 15}
 
 
+def sample_count(profile: str, n: int | None = None) -> int:
+    """Samples a generate stage writes: ``n``, else the profile's (2,000 for a custom one)."""
+    return n or SAMPLES.get(profile, 2000)
+
+
 def eval_config_for(profile: str, **overrides: object) -> EvalConfig:
     """The profile's evaluation config with ``overrides`` applied (smoke keeps KID tiny)."""
     base: dict[str, object] = {"classifier_epochs": _CLASSIFIER_EPOCHS.get(profile, 4)}

@@ -116,8 +116,13 @@ def test_html_report_renders_in_chromium(first_run, pipeline_root: Path) -> None
 
 
 def test_cached_rerun_retrains_nothing(first_run, pipeline_root: Path) -> None:
+    """Every stage complete: the stored records, and no stage flow run at all."""
+    import datetime as dt
+    from collections import Counter
+
     from genflow.flows.pipeline import PipelineConfig, pipeline
 
+    since = dt.datetime.now(dt.UTC)
     start = time.perf_counter()
     again = pipeline(PipelineConfig(profile="smoke", models=["pixel", "mlp_gan"], source="csv"),
                      root=str(pipeline_root))
@@ -127,7 +132,38 @@ def test_cached_rerun_retrains_nothing(first_run, pipeline_root: Path) -> None:
         assert a.trained.finished_at == b.trained.finished_at  # the cached record, not a retrain
         assert a.samples.sha256 == b.samples.sha256
         assert a.evaluation.metrics == b.evaluation.metrics
-    assert elapsed < 120
+    assert Counter(name for name, _ in _flow_runs(since)) == {"pipeline": 1}
+    assert elapsed < 60
+    [row] = [r for r in read_table(resolve_root(pipeline_root), "runs").to_pylist()
+             if r["run_id"] == again.run_id]
+    assert set(dict(row["stage_seconds"])) == {"ingest", "train", "generate", "evaluate", "report"}
+
+
+def test_a_missing_output_runs_its_stage_again(first_run, pipeline_root: Path,
+                                               monkeypatch) -> None:
+    """Deleted samples: only that branch's generate flow runs (the same seeded samples, so its
+    evaluation is still complete); GENFLOW_ALWAYS_RUN_STAGES=1 starts every stage's flow run,
+    each a cache hit."""
+    import datetime as dt
+    from collections import Counter
+
+    from genflow.core.settings import STAGE_RUNS_ENV
+    from genflow.flows.pipeline import PipelineConfig, pipeline
+
+    config = PipelineConfig(profile="smoke", models=["pixel", "mlp_gan"], source="csv")
+    [gan] = [b for b in first_run.branches if b.trained.model == "mlp_gan"]
+    (pipeline_root / gan.samples.path).unlink()
+    since = dt.datetime.now(dt.UTC)
+    again = pipeline(config, root=str(pipeline_root))
+    assert Counter(name for name, _ in _flow_runs(since)) == {"pipeline": 1, "generate": 1}
+    assert (pipeline_root / gan.samples.path).is_file()
+    assert [b.samples.sha256 for b in again.branches] == [
+        b.samples.sha256 for b in first_run.branches]
+    monkeypatch.setenv(STAGE_RUNS_ENV, "1")
+    since = dt.datetime.now(dt.UTC)
+    pipeline(config, root=str(pipeline_root))
+    assert Counter(name for name, _ in _flow_runs(since)) == {
+        "pipeline": 1, "ingest": 1, "train": 2, "generate": 2, "evaluate": 2}
 
 
 def test_cli_report_prints_the_latest_run(first_run, pipeline_root: Path) -> None:
