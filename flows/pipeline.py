@@ -131,7 +131,7 @@ def finish_run(run_id: str, started: dt.datetime, config: PipelineConfig,
     seconds = stage_seconds(all_spans)
     for stage in STAGES:
         if stage in seconds:
-            logger.info("stage %-8s %8.1f s wall (%d runs)", stage, seconds[stage],
+            logger.info("stage %-8s %8.1f s wall (%d calls)", stage, seconds[stage],
                         len(all_spans[stage]))
     error = "; ".join(f"{f.label}: {f.error}" for f in failures)[:2000] or None
     status = "failed" if failures else "completed"
