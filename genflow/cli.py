@@ -198,6 +198,7 @@ def cmd_config_show(args: argparse.Namespace, root: ArtifactRoot) -> int:
 def cmd_run(args: argparse.Namespace, root: ArtifactRoot) -> int:
     config = run_config.resolve(args, _default_profile())
     profile = config.profile
+    config.requests()  # every branch's fields first: a bad one exits 2 before the heavy imports
     from genflow.flows.pipeline import pipeline
 
     import_tensorflow_quietly()

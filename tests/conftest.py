@@ -150,3 +150,36 @@ def chromium_dom(page: Path, profile: Path) -> tuple[str, int, int]:
     marker = out.stdout.split('data-images-ok="', 1)[1].split('"', 1)[0]
     loaded, total = (int(x) for x in marker.split("/"))
     return out.stdout, loaded, total
+
+
+# Wall time by tier, printed at the end of every run: issue 20's suite figure is the total
+# without the fault and server tiers (goal 15 min on 2 cores), the fast tier's alone is what
+# `-m "not slow"` costs (goal 5 min). A module's or the session's fixtures count in the first
+# test that uses them.
+_TIER_SECONDS: dict[str, float] = {}
+
+
+def _tier(item: pytest.Item) -> str:
+    names = {m.name for m in item.iter_markers()}
+    for tier in ("fault", "server", "slow"):
+        if tier in names:
+            return tier
+    return "fast"
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None):
+    start = time.perf_counter()
+    yield
+    tier = _tier(item)
+    _TIER_SECONDS[tier] = _TIER_SECONDS.get(tier, 0.0) + time.perf_counter() - start
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    if not _TIER_SECONDS:
+        return
+    parts = ", ".join(f"{t} {_TIER_SECONDS[t] / 60:.1f} min" for t in
+                      ("fast", "slow", "fault", "server") if t in _TIER_SECONDS)
+    core = (_TIER_SECONDS.get("fast", 0.0) + _TIER_SECONDS.get("slow", 0.0)) / 60
+    terminalreporter.write_line(f"wall time by tier: {parts}; without the fault and server "
+                                f"tiers {core:.1f} min (goal <= 15), fast tier goal <= 5")

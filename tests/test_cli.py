@@ -137,6 +137,7 @@ def test_config_file_flags_and_show(tmp_path: Path) -> None:
     assert missing.returncode == 2 and "nope.yaml: cannot read" in missing.stderr
 
 
+@pytest.mark.slow  # three real CLI runs (train, evaluate, runs): 30 s of the fast tier's 5 min
 @pytest.mark.usefixtures("prefect_server")
 def test_console_is_quiet_when_not_a_terminal(tmp_path: Path, mnist_csv: Path) -> None:
     """Piped output: no progress-bar redraws, no TensorFlow C++ start-up lines."""
