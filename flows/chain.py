@@ -65,16 +65,27 @@ class Chained:
 def _timed(spans: dict, stage: str, done, call, *args, **kwargs):
     """``call(*args, **kwargs)`` (a stage flow run) unless ``done()`` finds its output stored."""
     start = time.time()
-    try:
-        record = None if always_run_stages() else done()
-        if record is not None:
-            log.info("stage %s: complete, no flow run (%.2f s)", stage, time.time() - start)
-            return record
-        record = call(*args, **kwargs)
-        log.info("stage %s: %.1f s", stage, time.time() - start)
+    record = None if always_run_stages() else _looked_up(stage, done)
+    if record is not None:
+        spans.setdefault(stage, []).append((start, time.time()))
+        log.info("stage %s: complete, no flow run (%.2f s)", stage, time.time() - start)
         return record
+    try:
+        return call(*args, **kwargs)
     finally:
         spans.setdefault(stage, []).append((start, time.time()))
+        log.info("stage %s: %.1f s", stage, time.time() - start)
+
+
+def _looked_up(stage: str, done):
+    """``done()``, or None when the look-up itself fails (a transient read error, a record
+    that no longer validates): the stage's flow then runs and reports what is wrong."""
+    try:
+        return done()
+    except Exception as e:
+        log.debug("stage %s: look-up failed (%s: %s); running its flow", stage,
+                  type(e).__name__, e)
+        return None
 
 
 def _bounded(stage_flow, seconds: float | None):
@@ -89,7 +100,8 @@ def ingest_datasets(datasets: list[str], source: str, root_url: str,
     out = {}
     for d in sorted(set(datasets)):
         config = IngestConfig(dataset=d, source=source, path=path)
-        done = None if always_run_stages() else completed_ingest(config, root_url)
+        done = None if always_run_stages() else _looked_up(
+            "ingest", lambda config=config: completed_ingest(config, root_url))
         out[d] = done or stage(config, root=root_url)
     return out
 

@@ -50,20 +50,17 @@ def stored_result(art: ArtifactRoot, key: str, kind: type) -> Any:
 
 def completed_ingest(config: IngestConfig, root_url: str) -> list[SplitRecord] | None:
     """The dataset's [train, test] records when ingestion of the current raw files is stored."""
+    from genflow.storage.root import RAW
     from genflow.tasks.data.ingest import dataset_key
-    from genflow.tasks.data.ingest_tasks import (
-        INGEST_CODE_VERSION,
-        dataset_exists,
-        hash_raw_files,
-        locate_raw_files,
-    )
+    from genflow.tasks.data.ingest_tasks import INGEST_CODE_VERSION, dataset_exists, hash_raw_files
+    from genflow.tasks.data.sources import locate
 
     art = resolve_root(root_url)
-    try:
-        raw = locate_raw_files.fn(config, art.url)
-        key = dataset_key(raw, hash_raw_files.fn(raw), config, INGEST_CODE_VERSION)
-    except Exception:  # the ingest flow reports it, with its retries
+    # as locate_raw_files does, but never downloading: a TFDS download is the flow's to do
+    raw = locate(config, art.working_dir(RAW, "tfds"), download=False)
+    if raw is None:
         return None
+    key = dataset_key(raw, hash_raw_files.fn(raw), config, INGEST_CODE_VERSION)
     if not dataset_exists(art.url, raw.dataset, key):
         return None
     records = stored_result(art, key, list)

@@ -103,12 +103,14 @@ def precheck(config: IngestConfig) -> None:
         csv_source(config.dataset, path)
 
 
-def locate(config: IngestConfig, tfds_dir: Path) -> RawSource:
+def locate(config: IngestConfig, tfds_dir: Path, download: bool = True) -> RawSource | None:
     """Resolve ``config`` to concrete raw files; may download through TFDS (tfds/auto only).
 
     Args:
         config: what to ingest.
         tfds_dir: TFDS data_dir below the artifact root.
+        download: False to look only: None where a TFDS download would be the answer (the
+            chain's check for a complete ingest, which must not download outside a flow run).
 
     Raises:
         DataError: an explicit path that is missing or incomplete.
@@ -126,7 +128,10 @@ def locate(config: IngestConfig, tfds_dir: Path) -> RawSource:
     if config.source == "csv":
         return csv_source(dataset, path or sample_csv_path())
     if config.source == "tfds":
-        return tfds_prepared_source(dataset, tfds_dir) or _tfds_download(config, tfds_dir)
+        prepared = tfds_prepared_source(dataset, tfds_dir)
+        if prepared is not None or not download:
+            return prepared
+        return _tfds_download(config, tfds_dir)
     # auto
     if path is not None:
         return idx_source(dataset, path) if path.is_dir() else csv_source(dataset, path)
@@ -140,13 +145,14 @@ def locate(config: IngestConfig, tfds_dir: Path) -> RawSource:
     tried.append("TFDS download (host unreachable)" if config.allow_download else
                  "TFDS download (disabled)")
     if config.allow_download and tfds_reachable():
-        return _tfds_download(config, tfds_dir)
+        return _tfds_download(config, tfds_dir) if download else None
     if CATALOG[dataset].has_csv_sample:
         csv = sample_csv_path()
         tried.append(f"the CSV sample {csv}")
         if csv.is_file():
             source = csv_source(dataset, csv)
-            log.warning(source.warning)
+            if download:  # a look-up leaves the warning to whoever uses the source
+                log.warning(source.warning)
             return source
     raise SourceUnavailableError(
         f"no raw data for {dataset}: tried " + "; ".join(tried)

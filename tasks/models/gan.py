@@ -78,7 +78,7 @@ def make_gan_class() -> type:
 
         def call(self, images: Any, training: bool = False) -> Any:
             # The wrapper consumes data batches (Keras calls it on them, e.g. under a
-            # distribution strategy): its output is D's verdict. Sampling uses .generator.
+            # distribution strategy): its output is D's verdict. Sampling uses .sampler.
             return self.discriminator(images, training=training)
 
         def _noise(self, batch: Any) -> Any:

@@ -68,6 +68,24 @@ def test_auto_falls_back_to_sample_quickly(isolated: Path, mnist_csv: Path,
     assert elapsed < 5.0, f"auto waited {elapsed:.1f}s"
 
 
+def test_a_look_up_never_downloads(isolated: Path, mnist_csv: Path,
+                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """download=False (the chain's check for a complete ingest): None wherever a TFDS download
+    would be the answer, never the CSV sample instead of a download the flow would make."""
+    from genflow.tasks.data import sources
+
+    def no_download(*_a, **_k):
+        raise AssertionError("a look-up downloaded")
+
+    monkeypatch.setattr(sources.tfds_source, "download_and_prepare", no_download)
+    monkeypatch.setenv("GENFLOW_SAMPLE_CSV", str(mnist_csv))
+    assert locate(IngestConfig(dataset="mnist", source="tfds"), isolated, download=False) is None
+    monkeypatch.setattr(sources, "tfds_reachable", lambda: True)  # a machine online
+    assert locate(IngestConfig(dataset="mnist"), isolated, download=False) is None
+    monkeypatch.setattr(sources, "tfds_reachable", lambda: False)  # offline: the sample
+    assert locate(IngestConfig(dataset="mnist"), isolated, download=False).kind == "csv"
+
+
 def test_auto_with_nothing_available_explains(isolated: Path) -> None:
     start = time.perf_counter()
     with pytest.raises(SourceUnavailableError, match="tried prepared TFDS data") as err:

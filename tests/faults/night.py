@@ -147,6 +147,27 @@ def wait_state(env: dict, run_id: str, types: tuple[str, ...], timeout: float,
         time.sleep(2)
 
 
+def wait_settled(env: dict, run_id: str, timeout: float, crashed_for: float = 45) -> dict:
+    """Like wait_state(FINAL), for a run the recovery automations may reschedule: Crashed is
+    only final once it has stayed Crashed for ``crashed_for`` s (the reschedule automation
+    turns it into AwaitingRetry within seconds; a poll between the two must not end the wait)."""
+    deadline = time.monotonic() + timeout
+    crashed_since = None
+    while True:
+        run = flow_run(env, run_id)
+        kind = (run["state"] or {}).get("type")
+        if kind == "CRASHED":
+            crashed_since = crashed_since or time.monotonic()
+            if time.monotonic() - crashed_since >= crashed_for:
+                return run
+        elif kind in FINAL:
+            return run
+        else:
+            crashed_since = None
+        assert time.monotonic() < deadline, f"run {run_id} still {kind}"
+        time.sleep(2)
+
+
 def ts(text: str) -> float:
     return dt.datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
 

@@ -106,7 +106,7 @@ def _kill_or_freeze(env: dict, tmp: Path, how: str, dep: dict, root: Path, worke
     t0 = time.monotonic()
     night.signal_tree(tree, signal.SIGKILL if how == "kill" else signal.SIGSTOP)
     out = {"run_id": run_id, "run_dir": run_dir, "tree": tree}
-    final = night.wait_state(env, run_id, night.FINAL, 420)
+    final = night.wait_settled(env, run_id, 420)
     out["seconds"] = time.monotonic() - t0
     out["final"] = final
     out["states"] = [s["name"] for s in night.states(env, run_id)]
