@@ -65,7 +65,7 @@ class Chained:
 def _timed(spans: dict, stage: str, done, call, *args, **kwargs):
     """``call(*args, **kwargs)`` (a stage flow run) unless ``done()`` finds its output stored."""
     start = time.time()
-    record = None if always_run_stages() else _looked_up(stage, done)
+    record = _looked_up(stage, done)
     if record is not None:
         spans.setdefault(stage, []).append((start, time.time()))
         log.info("stage %s: complete, no flow run (%.2f s)", stage, time.time() - start)
@@ -78,8 +78,11 @@ def _timed(spans: dict, stage: str, done, call, *args, **kwargs):
 
 
 def _looked_up(stage: str, done):
-    """``done()``, or None when the look-up itself fails (a transient read error, a record
-    that no longer validates): the stage's flow then runs and reports what is wrong."""
+    """``done()``, or None when stages always run (GENFLOW_ALWAYS_RUN_STAGES=1) or the look-up
+    itself fails (a transient read error, a record that no longer validates): the stage's flow
+    then runs and reports what is wrong."""
+    if always_run_stages():
+        return None
     try:
         return done()
     except Exception as e:
@@ -100,8 +103,7 @@ def ingest_datasets(datasets: list[str], source: str, root_url: str,
     out = {}
     for d in sorted(set(datasets)):
         config = IngestConfig(dataset=d, source=source, path=path)
-        done = None if always_run_stages() else _looked_up(
-            "ingest", lambda config=config: completed_ingest(config, root_url))
+        done = _looked_up("ingest", lambda config=config: completed_ingest(config, root_url))
         out[d] = done or stage(config, root=root_url)
     return out
 

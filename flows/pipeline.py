@@ -25,7 +25,7 @@ from pydantic import BaseModel, Field
 from genflow.core.errors import GenflowError, Superseded, caused_by
 from genflow.flows.alerts import emit_quality_events
 from genflow.flows.chain import ingest_datasets, run_model
-from genflow.flows.config import PipelineConfig, limits_for
+from genflow.flows.config import CEILING, PipelineConfig, limits_for
 from genflow.flows.unattended import (
     check_attempt,
     deadline,
@@ -161,7 +161,7 @@ def record_failed_run(run_id: str, started: dt.datetime, config: PipelineConfig,
         get_run_logger().error("could not record the failed run %s: %s", run_id, e)
 
 
-@flow(name="pipeline", log_prints=False)
+@flow(name="pipeline", log_prints=False, timeout_seconds=CEILING.run_seconds)
 def pipeline(config: PipelineConfig | None = None, root: str | None = None) -> PipelineResult:
     """Run every requested branch and write the reports; the runs table records the outcome
     (completed or failed) either way.

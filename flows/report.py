@@ -16,7 +16,7 @@ from prefect import flow, get_run_logger
 
 from genflow.core.errors import InputError
 from genflow.flows.chain import run_from_trained
-from genflow.flows.config import Limits, limits_for
+from genflow.flows.config import CEILING, Limits, limits_for
 from genflow.flows.pipeline import (
     PipelineConfig,
     PipelineResult,
@@ -40,7 +40,7 @@ from genflow.tasks.reporting.tables import new_run_id
 from genflow.tasks.training.train_tasks import load_trained
 
 
-@flow(name="report", log_prints=False)
+@flow(name="report", log_prints=False, timeout_seconds=CEILING.run_seconds)
 def report(model: str, dataset: str, train_key: str, profile: str = "quick",
            overrides: dict[str, dict[str, Any]] | None = None, source: str = "auto",
            root: str | None = None, samples: int | None = None, seed: int = 0,
