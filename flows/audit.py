@@ -16,12 +16,13 @@ import re
 from prefect import flow
 from pydantic import BaseModel
 
+from genflow.core.errors import InputError
 from genflow.flows.chain import ingest_datasets
 from genflow.flows.config import CEILING
 from genflow.storage import schemas
 from genflow.storage.datasets import read_split
 from genflow.storage.parquet import append_rows
-from genflow.storage.root import resolve_root
+from genflow.storage.root import check_name, resolve_root
 from genflow.tasks.data.normalise import scale
 from genflow.tasks.evaluation.config import EvalConfig, eval_config_for
 from genflow.tasks.evaluation.controls import build_controls, check_controls
@@ -33,6 +34,7 @@ from genflow.tasks.evaluation.evaluate_tasks import (
     log_rows,
     result_rows,
 )
+from genflow.tasks.evaluation.extractors import check_extractor_name, inception_weights_path
 from genflow.tasks.evaluation.images import load_images
 from genflow.tasks.evaluation.splits import draw
 from genflow.tasks.evaluation.verdict import verdict_text
@@ -83,6 +85,23 @@ def _write(art, run_id: str, run_date: str, profile: str, scored: list[Scored],
             verdict=s.verdict), f"{run_id}-{re.sub(r'[^A-Za-z0-9_.-]', '_', s.label)}")
 
 
+def check_images_request(images: str, dataset: str, name: str, classes: list[int] | None,
+                         config: EvalConfig):
+    """Every name, label and path an ``--images`` evaluation will use, before anything runs
+    (no ingest, no extractor, no ``runs`` row): InputError/ConfigError naming the field.
+    Returns the loaded images (tasks.evaluation.images.load_images)."""
+    from genflow.run_config import DATASETS
+
+    if dataset not in DATASETS:
+        raise InputError(f"dataset {dataset!r} is not one of {', '.join(DATASETS)}")
+    check_name(name, "label (--name)")
+    if classes is not None and (not classes or not all(0 <= int(c) <= 9 for c in classes)):
+        raise InputError(f"classes {classes!r} must list classes between 0 and 9")
+    if check_extractor_name(config.extractor) == "inception":
+        inception_weights_path(config.inception_weights)
+    return load_images(images)
+
+
 @flow(name="evaluate-images", log_prints=False, timeout_seconds=CEILING.evaluate_seconds)
 def evaluate_images(images: str, dataset: str, name: str, classes: list[int] | None = None,
                     source: str = "auto", root: str | None = None,
@@ -91,8 +110,8 @@ def evaluate_images(images: str, dataset: str, name: str, classes: list[int] | N
     ``classes`` on ``dataset`` had produced it; rows land under ``name``."""
     forward_logs()
     art = resolve_root(root)
-    x = load_images(images)  # a bad file fails before any work
     config = evaluation or eval_config_for("quick")
+    x = check_images_request(images, dataset, name, classes, config)  # before any work
     run_id, run_date, started, what, flow_run_id = _start(art, {"evaluate_images": {
         "images": images, "dataset": dataset, "name": name, "classes": classes,
         "source": source}})

@@ -398,8 +398,6 @@ def _parse_classes(text: str | None) -> list[int] | None:
 def cmd_evaluate_images(args: argparse.Namespace, root: ArtifactRoot) -> int:
     from pathlib import Path
 
-    from genflow.tasks.evaluation.images import load_images
-
     if args.model:
         raise InputError("--images and --model exclude each other")
     if args.overrides or args.samples is not None:
@@ -408,15 +406,24 @@ def cmd_evaluate_images(args: argparse.Namespace, root: ArtifactRoot) -> int:
         raise InputError("--images needs --dataset (mnist or fashion_mnist)")
     classes = _parse_classes(args.classes)
     images = str(Path(args.images).expanduser().resolve())
-    n = len(load_images(images))  # a bad file fails before Prefect starts
     name = args.name or Path(images).stem
-    from genflow.flows.audit import evaluate_images
+    if not args.name:
+        from genflow.storage.root import check_name
+
+        try:
+            check_name(name)
+        except InputError as e:
+            raise InputError(f"--images {args.images}: the file name {name!r} is not a usable "
+                             "label; give one with --name") from e
+    from genflow.flows.audit import check_images_request, evaluate_images
     from genflow.tasks.evaluation.config import eval_config_for
 
+    config = eval_config_for("quick", seed=args.seed, extractor=args.extractor,
+                             inception_weights=args.inception_weights)
+    # every name, label and path, before Prefect starts and before any work (exit 2)
+    n = len(check_images_request(images, args.dataset, name, classes, config))
     result = evaluate_images(images, args.dataset, name, classes, source=args.source,
-                             root=root.url, evaluation=eval_config_for(
-                                 "quick", seed=args.seed, extractor=args.extractor,
-                                 inception_weights=args.inception_weights))
+                             root=root.url, evaluation=config)
     s = result.sets[0]
     print(f"{name}: {n} images judged as {args.dataset}"
           + (f" classes {classes}" if classes else "") + f", run {result.run_id}")

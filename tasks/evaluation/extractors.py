@@ -38,8 +38,8 @@ class Extractor:
         return _inception_features(self.model, images), None
 
 
-def load_inception(weights: str | Path | None) -> Extractor:
-    """InceptionV3 (no top, average pooling) from ``weights``; ConfigError without one."""
+def inception_weights_path(weights: str | Path | None) -> Path:
+    """The weights file of the inception extractor, checked without loading it (ConfigError)."""
     if not weights:
         raise ConfigError("the inception extractor needs a weights file (include_top=False "
                           "InceptionV3 weights, e.g. inception_v3_..._notop.h5); genflow never "
@@ -47,6 +47,12 @@ def load_inception(weights: str | Path | None) -> Extractor:
     path = Path(weights).expanduser()
     if not path.is_file():
         raise ConfigError(f"{path}: inception weights file not found")
+    return path
+
+
+def load_inception(weights: str | Path | None) -> Extractor:
+    """InceptionV3 (no top, average pooling) from ``weights``; ConfigError without one."""
+    path = inception_weights_path(weights)
     import keras
 
     model = keras.applications.InceptionV3(include_top=False, weights=None, pooling="avg",

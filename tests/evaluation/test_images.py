@@ -99,3 +99,49 @@ def test_cli_bad_images_exit_2_and_write_nothing(tmp_path: Path) -> None:
     model_only = _run(["evaluate", "--images", str(bad), "--dataset", "mnist", "--set",
                        "train.steps=3", "--root", str(root)], env)
     assert model_only.returncode == 2 and "apply to a model" in model_only.stderr
+
+
+def test_cli_bad_label_or_weights_exit_2_before_any_work(tmp_path: Path) -> None:
+    """Good images, a bad name, label or extractor file: one line, exit 2, before ingest,
+    extractor or Prefect (its API is unreachable here), and nothing written under the root."""
+    good = tmp_path / "good.npy"
+    np.save(good, np.zeros((12, 28, 28), np.uint8))
+    root = tmp_path / "root"
+    env = {"PREFECT_API_URL": "http://127.0.0.1:9/api"}
+    escape = _run(["evaluate", "--images", str(good), "--dataset", "mnist", "--name", "../../etc",
+                   "--root", str(root)], env)
+    assert escape.returncode == 2, escape.stderr[-2000:]
+    last = escape.stderr.strip().splitlines()
+    assert len(last) == 1 and "label (--name) '../../etc' is not allowed" in last[0], last
+    spaced = tmp_path / "my set.npy"
+    np.save(spaced, np.zeros((12, 28, 28), np.uint8))
+    stem = _run(["evaluate", "--images", str(spaced), "--dataset", "mnist", "--root", str(root)],
+                env)
+    assert stem.returncode == 2 and "give one with --name" in stem.stderr, stem.stderr[-2000:]
+    weights = _run(["evaluate", "--images", str(good), "--dataset", "mnist", "--extractor",
+                    "inception", "--inception-weights", str(tmp_path / "none.h5"),
+                    "--root", str(root)], env)
+    assert weights.returncode == 2 and "none.h5: inception weights file not found" in weights.stderr
+    # only the (empty) Prefect home the CLI sets up; no dataset, model, report or run row
+    assert [p.relative_to(root).as_posix() for p in root.rglob("*")] in ([], ["prefect"])
+
+
+def test_flow_refuses_a_bad_label_before_ingest(tmp_path: Path) -> None:
+    """The flow itself (as a deployment would call it) checks first: no dataset ingested."""
+    from genflow.core.errors import PathEscapeError
+    from genflow.flows.audit import check_images_request, evaluate_images
+    from genflow.tasks.evaluation.config import eval_config_for
+
+    good = tmp_path / "good.npy"
+    np.save(good, np.zeros((12, 28, 28), np.uint8))
+    with pytest.raises(PathEscapeError, match="'../../etc' is not allowed"):
+        evaluate_images.fn(str(good), "mnist", "../../etc", root=str(tmp_path / "root"))
+    assert not (tmp_path / "root" / "datasets").exists()
+    config = eval_config_for("quick")
+    with pytest.raises(PathEscapeError, match="'../x' is not allowed"):
+        check_images_request(str(good), "mnist", "../x", None, config)
+    with pytest.raises(InputError, match="dataset 'cifar' is not one of mnist, fashion_mnist"):
+        check_images_request(str(good), "cifar", "ok", None, config)
+    with pytest.raises(InputError, match=r"classes \[12\] must list classes between 0 and 9"):
+        check_images_request(str(good), "mnist", "ok", [12], config)
+    assert check_images_request(str(good), "mnist", "ok", [1], config).shape == (12, 28, 28, 1)
