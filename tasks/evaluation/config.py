@@ -46,8 +46,9 @@ class EvalConfig(BaseModel):
         inception_weights: path of InceptionV3 no-top weights for the "inception" extractor.
         max_n: cap on samples (and held-out real images) compared; the same N is used for
             every model and for the real-data floor.
-        kid_subsets, kid_subset_size: at most this many disjoint KID blocks of this many rows
-            per side (docs/evaluation.md).
+        kid_subsets, kid_subset_size: the random subsets (rows a side) whose spread is
+            ``kid_std``, as torch-fidelity computes it; KID itself uses every pair
+            (docs/evaluation.md).
         prdc_max: rows per side for precision/recall/density/coverage and the 1-NN C2ST
             (pairwise distances).
         bootstrap: resamples of the bootstrap intervals (0 or 1: no intervals).
@@ -62,8 +63,8 @@ class EvalConfig(BaseModel):
     extractor: str = "domain"
     inception_weights: str | None = None
     max_n: int = Field(default=10_000, ge=2)
-    kid_subsets: int = Field(default=50, ge=1)
-    kid_subset_size: int = Field(default=200, ge=2)
+    kid_subsets: int = Field(default=100, ge=0)
+    kid_subset_size: int = Field(default=1000, ge=4)
     prdc_max: int = Field(default=2000, ge=10)
     bootstrap: int = Field(default=100, ge=0)
     cells: int = Field(default=10, ge=1)

@@ -251,10 +251,10 @@ def evaluate(samples: np.ndarray, real: RealSets, extractor: Extractor, config: 
     results: dict[str, dict[str, tuple[float, float, float]]] = {}
     for key, side in sides.items():
         out = _fid_rows(side, real, config, seed)
-        kid, se, low, high, used = kernel_inception_distance(
-            real.reference, side.features, config.kid_subsets, config.kid_subset_size, seed)
-        out[names.KID] = (kid, low, high)
-        out[names.KID_STD] = (se, math.nan, math.nan)
+        kid = kernel_inception_distance(real.reference, side.features, config.kid_subsets,
+                                        config.kid_subset_size, seed)
+        out[names.KID] = (kid.value, kid.low, kid.high)
+        out[names.KID_STD] = (kid.subset_std, math.nan, math.nan)
         out.update(_prdc_rows(side, pool, config, seed))
         c2st = one_nn_two_sample_test(pool, subsample(side.features, config.prdc_max, seed), seed)
         # Leave-one-out outcomes of mutual neighbours are correlated, so Wilson's interval
@@ -286,7 +286,7 @@ def evaluate(samples: np.ndarray, real: RealSets, extractor: Extractor, config: 
             out[names.AUTHENTICITY] = _share(authentic(side.nn1, real.train_gaps(side.nn_index)))
         results[key] = out
         # n of each row: the rows it was computed on
-    sizes = {names.KID: used, names.PRECISION: min(n, config.prdc_max)}
+    sizes = {names.PRECISION: min(n, config.prdc_max)}
     for name in (names.RECALL, names.DENSITY, names.COVERAGE, names.C2ST, names.C2ST_P):
         sizes[name] = min(n, config.prdc_max, len(pool))
     name_x = extractor.name

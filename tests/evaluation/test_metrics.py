@@ -3,6 +3,8 @@ memorisation statistics on data whose answers are known."""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 
@@ -10,7 +12,7 @@ from genflow.core.errors import InputError
 from genflow.tasks.evaluation import intervals
 from genflow.tasks.evaluation.c2st import one_nn_two_sample_test
 from genflow.tasks.evaluation.fid import fd_infinity, feature_statistics, frechet_distance
-from genflow.tasks.evaluation.kid import kernel_inception_distance
+from genflow.tasks.evaluation.kid import kernel_inception_distance, mmd2_unbiased
 from genflow.tasks.evaluation.memorisation import (
     copy_threshold,
     data_copying_ct,
@@ -26,12 +28,27 @@ def _gauss(seed: int, n: int = 2000, d: int = 16, shift: float = 0.0) -> np.ndar
     return np.random.default_rng(seed).standard_normal((n, d)) + shift
 
 
-def test_kid_is_zero_for_identical_sets_and_grows_with_a_shift() -> None:
-    kid, se, low, high, used = kernel_inception_distance(_gauss(1), _gauss(2), block_size=200)
-    assert used == 2000 and low < 0 < high and se > 0  # 10 independent blocks
-    shifted = kernel_inception_distance(_gauss(1), _gauss(2, shift=0.5), block_size=200)
-    assert abs(kid) < 0.01 < shifted[2]  # the shifted interval clears zero
-    assert isinstance(kid, float)
+def test_kid_is_the_all_pairs_u_statistic() -> None:
+    """KID uses every sample and reference row: it equals the brute-force unbiased MMD²."""
+    real, fake = _gauss(1, n=900), _gauss(2, n=300, shift=0.2)
+    got = kernel_inception_distance(real, fake, subsets=0)
+    assert got.value == pytest.approx(mmd2_unbiased(fake, real), rel=1e-9, abs=1e-12)
+    assert got.n == 300 and got.low < got.value < got.high and math.isnan(got.subset_std)
+    assert got.low > 0  # the shift clears zero
+    same = kernel_inception_distance(_gauss(1), _gauss(2))
+    assert same.low < 0 < same.high and abs(same.value) < 0.01
+    assert isinstance(same.value, float)
+
+
+def test_kid_std_is_the_anchors_spread_over_subsets() -> None:
+    """kid_std: torch-fidelity's sd (ddof 0) over 100 random subsets of 1,000 a side."""
+    real, fake = _gauss(3, n=3000), _gauss(4, n=1500)
+    got = kernel_inception_distance(real, fake, subsets=100, subset_size=1000, seed=7)
+    rng = np.random.default_rng(7)
+    ref = [mmd2_unbiased(fake[rng.choice(1500, 1000, replace=False)],
+                         real[rng.choice(3000, 1000, replace=False)]) for _ in range(100)]
+    assert got.subset_std == pytest.approx(float(np.std(ref)), rel=1e-3)
+    assert got.subset_std > got.se  # a subset's spread, not the all-pairs standard error
 
 
 def test_kid_needs_enough_rows() -> None:
@@ -39,12 +56,18 @@ def test_kid_needs_enough_rows() -> None:
         kernel_inception_distance(_gauss(0, n=3), _gauss(1, n=100))
 
 
-def test_kid_interval_covers_the_truth_about_95_percent() -> None:
-    """Independent draws of one distribution: the t interval holds 0 in ~95 % of them."""
-    held = [kernel_inception_distance(_gauss(100 + i, n=600), _gauss(200 + i, n=600),
-                                      block_size=100, seed=i)[2:4] for i in range(60)]
-    share = np.mean([lo <= 0 <= hi for lo, hi in held])
-    assert 0.85 <= share <= 1.0, share
+@pytest.mark.parametrize("shift", [0.0, 0.1])
+def test_kid_interval_is_calibrated_given_the_reference(shift: float) -> None:
+    """Many fresh sample draws against one reference: the interval covers the across-draw
+    mean in 90-99 % of draws and its half-width is 0.75-1.33x 1.96 sd of the values (at
+    KID = 0 too, where the U-statistic is degenerate and skewed)."""
+    reference = _gauss(1, n=5000)
+    got = [kernel_inception_distance(reference, _gauss(100 + i, n=300, shift=shift), subsets=0)
+           for i in range(120)]
+    values = np.array([k.value for k in got])
+    ratio = np.mean([k.se for k in got]) / values.std(ddof=1)
+    cover = np.mean([k.low <= values.mean() <= k.high for k in got])
+    assert 0.75 <= ratio <= 1.33 and 0.90 <= cover <= 0.99, (ratio, cover)
 
 
 def test_fid_bootstrap_interval_and_fd_infinity() -> None:
