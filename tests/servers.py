@@ -135,8 +135,14 @@ def run_load(env: dict, folder: Path, workers: int = 4, runs: int = 40,
             night.stop_worker(w)
     states = sorted(r["state_type"] for r in found)
     completed = states.count("COMPLETED")
+    # what became of the others, with their state history: enough to tell a crash from a stall
+    others = [{"name": r["name"], "state": r["state_name"],
+               "message": (r.get("state") or {}).get("message"),
+               "history": [(s["name"], s["timestamp"], (s.get("message") or "")[:200])
+                           for s in night.states(env, r["id"])]}
+              for r in found if r["state_type"] != "COMPLETED"]
     return {"submitted": len(ids), "found": len(found), "completed": completed, "states": states,
-            "seconds": seconds, "runs_per_minute": 60 * completed / seconds}
+            "others": others, "seconds": seconds, "runs_per_minute": 60 * completed / seconds}
 
 
 DB_ERRORS = ("database is locked", "OperationalError", "DBAPIError", "IntegrityError",

@@ -1,7 +1,9 @@
-"""One training per training key at a time, on any worker: a Prefect global concurrency limit
-of one slot named for the key, held with a lease.
+"""One training per training key and root at a time, on any worker: a Prefect global
+concurrency limit of one slot named for the two, held with a lease.
 
-Two runs with the same key (the same data, config and code) would train into one run folder.
+Two runs with the same key (the same data, config and code) in one root would train into one
+run folder. Runs of one key in different roots write different folders and never wait for
+each other.
 The second waits for the first's slot and then, as a rule, finds the finished model in the
 cache. The slot is a lease the holder renews while it trains: a worker that dies mid-training
 stops renewing, and the server frees the slot ``LEASE_SECONDS`` later (plus its repossessor's
@@ -12,6 +14,7 @@ its run folder claimed by the newer attempt (``RunStore.claim``) and writes noth
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import logging
 from collections.abc import Iterator
 
@@ -21,9 +24,9 @@ LEASE_SECONDS = 60  # the server's minimum; renewed by the holder well before it
 PREFIX = "genflow-train-"
 
 
-def limit_name(key: str) -> str:
-    """The concurrency limit of training key ``key`` ("train-<sha256>")."""
-    return PREFIX + key.removeprefix("train-")[:24]
+def limit_name(key: str, root_url: str) -> str:
+    """The concurrency limit of training key ``key`` ("train-<sha256>") in root ``root_url``."""
+    return PREFIX + hashlib.sha256(f"{root_url}\n{key}".encode()).hexdigest()[:24]
 
 
 def _ensure_limit(name: str) -> None:
@@ -43,11 +46,12 @@ def _ensure_limit(name: str) -> None:
 
 
 @contextlib.contextmanager
-def exclusive_training(key: str) -> Iterator[None]:
-    """Hold training key ``key``'s slot for the block (waits while another run holds it)."""
+def exclusive_training(key: str, root_url: str) -> Iterator[None]:
+    """Hold training key ``key``'s slot in ``root_url`` for the block (waits while another run
+    holds it)."""
     from prefect.concurrency.sync import concurrency
 
-    name = limit_name(key)
+    name = limit_name(key, root_url)
     _ensure_limit(name)
     log.info("waiting for the slot of %s", name)
     # strict: a missing limit must fail, never silently admit a second writer; a failed

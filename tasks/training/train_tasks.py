@@ -111,7 +111,7 @@ def train_model(spec: RunSpec, train_ref: SplitRecord, test_ref: SplitRecord | N
         x_test = scale(t_images, vr)
     kind = registry.get(spec.model.name).kind
     x_train = images if kind == "pixel" else scale(images, vr)
-    with exclusive_training(key):
+    with exclusive_training(key, root.url):
         finished = load_trained(root, spec.model.name, spec.dataset, key)
         if finished is not None:  # another run trained this key while we waited for it
             log.info("%s on %s: trained meanwhile by another run -> %s", spec.model.name,

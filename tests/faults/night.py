@@ -12,6 +12,7 @@ import json
 import os
 import signal
 import subprocess
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -45,6 +46,9 @@ def api(env: dict, path: str, body: dict | None = None, method: str | None = Non
         time.sleep(1 + attempt)
 
 
+_DEPLOYING = threading.Lock()
+
+
 def deploy_variant(env: dict, folder: Path, base: str, name: str, pool: str,
                    schedules: list | None = None, parameters: dict | None = None) -> dict:
     """The prefect.yaml deployment ``base`` deployed as ``name`` on ``pool`` (created here),
@@ -60,8 +64,9 @@ def deploy_variant(env: dict, folder: Path, base: str, name: str, pool: str,
     spec.pop("definitions", None)
     folder.mkdir(parents=True)
     (folder / "prefect.yaml").write_text(yaml.safe_dump(spec))
-    _prefect(env, "work-pool", "create", pool, "--type", "process")
-    _prefect(env, "--no-prompt", "deploy", "--all", cwd=folder)
+    with _DEPLOYING:  # one operator deploys one at a time (six at once drew a 503 from SQLite)
+        _prefect(env, "work-pool", "create", pool, "--type", "process")
+        _prefect(env, "--no-prompt", "deploy", "--all", cwd=folder)
     [dep] = [x for x in api(env, "/deployments/filter", {"limit": 200}) if x["name"] == name]
     return dep
 

@@ -61,7 +61,7 @@ def test_postgres_server_with_auth_serves_a_burst_of_runs(production, tmp_path: 
 
     load = run_load(env, tmp_path / "load", workers=4, runs=40)
     assert load["found"] == load["submitted"] == 40  # nothing lost
-    assert load["completed"] == 40, load["states"]
+    assert load["completed"] == 40, load["others"]
     assert database_errors(log) == []
     automations = night.api(env, "/automations/filter", {"limit": 10})
     assert len(automations) == 2

@@ -72,3 +72,14 @@ def test_too_few_images_is_a_config_error(real_splits, tmp_path: Path) -> None:
     store = RunStore.for_run(resolve_root(tmp_path), "mlp_gan", "mnist", "2" * 16)
     with pytest.raises(ConfigError, match="fewer than batch_size 512"):
         loop.train(spec, x_train[:100], None, store, verbose=False)
+
+
+def test_the_training_slot_is_one_per_key_and_root() -> None:
+    """Two runs of one key in one root share a slot (one waits); in two roots they do not."""
+    from genflow.tasks.training.exclusive import PREFIX, limit_name
+
+    key = "train-" + "ab" * 32
+    same = limit_name(key, "/data/a"), limit_name(key, "/data/a")
+    assert same[0] == same[1] and same[0].startswith(PREFIX)
+    assert limit_name(key, "/data/b") != same[0]
+    assert limit_name("train-" + "cd" * 32, "/data/a") != same[0]
