@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from genflow.tasks.data.idx import find_idx_file, read_idx_split
+from genflow.tasks.data.idx import read_idx_folder
 from genflow.tasks.data.normalise import scale
 from genflow.tasks.evaluation.config import eval_config_for
 from genflow.tasks.evaluation.evaluate import RealSets, evaluate
@@ -37,10 +37,7 @@ def main() -> None:
 
     from genflow.tasks.evaluation.classifier import train_domain_classifier
 
-    x, y = read_idx_split(find_idx_file(args.idx, "train", "images"),
-                          find_idx_file(args.idx, "train", "labels"))
-    xt, yt = read_idx_split(find_idx_file(args.idx, "test", "images"),
-                            find_idx_file(args.idx, "test", "labels"))
+    (x, y), (xt, yt) = read_idx_folder(args.idx, "train"), read_idx_folder(args.idx, "test")
     config = eval_config_for("quick")
     mask = reference_mask(len(x), config.seed)
     model_path = args.work / "classifier.keras"

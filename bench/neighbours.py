@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from genflow.tasks.data.idx import find_idx_file, read_idx_split
+from genflow.tasks.data.idx import read_idx_folder
 from genflow.tasks.data.normalise import scale
 from genflow.tasks.evaluation.neighbours import NeighbourIndex, brute_force, nearest_neighbours
 
@@ -72,10 +72,7 @@ def main() -> None:
     parser.add_argument("--loop-queries", type=int, default=50)
     parser.add_argument("--batch", type=int, default=200)
     args = parser.parse_args()
-    train, _ = read_idx_split(find_idx_file(args.idx, "train", "images"),
-                              find_idx_file(args.idx, "train", "labels"))
-    test, _ = read_idx_split(find_idx_file(args.idx, "test", "images"),
-                             find_idx_file(args.idx, "test", "labels"))
+    (train, _), (test, _) = read_idx_folder(args.idx, "train"), read_idx_folder(args.idx, "test")
     r, q = scale(train, "unit"), scale(test, "unit")[: args.queries]
     nq, nl = len(q), args.loop_queries
     try:

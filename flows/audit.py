@@ -170,7 +170,7 @@ def calibrate(dataset: str, n: int = 2000, source: str = "auto", root: str | Non
             verdicts[s.name] = result.verdict
             log.info("control %d/%d %s (%d images): verdict %s", i, len(sets), s.name,
                      len(s.images), verdict_text(result.verdict))
-        outcome = check_controls(results)
+        outcome = check_controls(results, sets)
         scored = []
         for s in sets:
             rows = results[s.name][0] + [{"metric": PASSED, "value": float(outcome[s.name] is None),

@@ -304,14 +304,16 @@ def cmd_report(args: argparse.Namespace, root: ArtifactRoot) -> int:
     print(f"run {run} ({rows[0]['profile']}, {rows[0]['run_date']})")
     print(f"  {'model':<16}{'dataset':<14}{'metric':<26}{'value':>10}  {'95 % interval':<22}"
           f"{'floor':>10}{'n':>7}  extractor")
-    verdicts = {}
+    from genflow.tasks.evaluation.verdict import verdict_detail
+
+    verdicts: dict[tuple[str, str], list[dict]] = {}
     for m in sorted(rows, key=lambda m: (m["model"], m["dataset"], m["metric"])):
         floor = "" if m["floor"] is None else f"{m['floor']:.4f}"
         print(f"  {m['model']:<16}{m['dataset']:<14}{m['metric']:<26}{m['value']:>10.4f}  "
               f"{_interval(m, 'low', 'high'):<22}{floor:>10}{m['n']:>7}  {m['extractor']}")
-        verdicts[(m["model"], m["dataset"])] = m.get("verdict")
-    for (model, dataset), verdict in verdicts.items():
-        print(f"  verdict {model} on {dataset}: {verdict or '(not recorded)'}")
+        verdicts.setdefault((m["model"], m["dataset"]), []).append(m)
+    for (model, dataset), its in verdicts.items():
+        print(f"  verdict {model} on {dataset}: {verdict_detail(its[0].get('verdict'), its)}")
     return 0
 
 
@@ -428,7 +430,9 @@ def cmd_evaluate_images(args: argparse.Namespace, root: ArtifactRoot) -> int:
     print(f"{name}: {n} images judged as {args.dataset}"
           + (f" classes {classes}" if classes else "") + f", run {result.run_id}")
     _print_rows(s.metrics)
-    print(f"  verdict: {s.verdict}")
+    from genflow.tasks.evaluation.verdict import verdict_detail
+
+    print(f"  verdict: {verdict_detail(s.verdict, s.metrics)}")
     return 0
 
 
@@ -483,7 +487,9 @@ def cmd_evaluate(args: argparse.Namespace, root: ArtifactRoot) -> int:
     print(f"{r.model} on {r.dataset} ({r.profile}), run {result.run_id}, "
           f"extractor {r.metrics[0]['extractor']}:")
     _print_rows(r.metrics)
-    print(f"  verdict: {r.verdict}")
+    from genflow.tasks.evaluation.verdict import verdict_detail
+
+    print(f"  verdict: {verdict_detail(r.verdict, r.metrics)}")
     print(f"  side by side: {root.url_of(r.pictures['side_by_side'])}")
     return 0
 

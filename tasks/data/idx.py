@@ -99,3 +99,10 @@ def read_idx_split(images_path: Path, labels_path: Path) -> tuple[np.ndarray, np
             f" ({bad.size} such labels)"
         )
     return images[..., None], labels
+
+
+def read_idx_folder(folder: Path, split: str) -> tuple[np.ndarray, np.ndarray]:
+    """(images uint8 (n, 28, 28, 1) 0-255, labels uint8 (n,) 0-9) of ``split`` ("train" or
+    "test") from a folder of the official IDX files (gzipped or not)."""
+    return read_idx_split(find_idx_file(folder, split, "images"),
+                          find_idx_file(folder, split, "labels"))

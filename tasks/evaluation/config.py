@@ -29,11 +29,19 @@ COPY_THRESHOLD = "copy_threshold_mae"
 DATA_COPYING = "data_copying_ct"
 AUTHENTICITY = "authenticity"
 EXTRACTOR_ACCURACY = "extractor_test_accuracy"
+NEAR_DUPLICATE_SHARE = "near_duplicate_share"
+FAR_FROM_REAL_SHARE = "far_from_real_share"
+CLASS_SHARE_PREFIX = "class_share_"  # + the class: the share of samples predicted as it
+
+
+def class_share(c: int) -> str:
+    """The metric name of class ``c``'s share of the predicted classes."""
+    return f"{CLASS_SHARE_PREFIX}{int(c)}"
 
 # Headline metrics (summaries, comparisons, trends) and which way is better.
 HEADLINE = (FID, KID, PRECISION, RECALL, COVERAGE, C2ST, COPY_RATE)
 LOWER_IS_BETTER = frozenset({FID, FD_INF, KID, C2ST, COPY_RATE, DUPLICATE_RATE, CLASSES_MISSING,
-                             CLOSER_THAN_TEST})
+                             CLOSER_THAN_TEST, NEAR_DUPLICATE_SHARE, FAR_FROM_REAL_SHARE})
 HIGHER_IS_BETTER = frozenset({PRECISION, RECALL, COVERAGE, AUTHENTICITY, MODE_ENTROPY,
                               CLASSIFIER_SCORE, TOP_CLASS_PROB, IN_CLASS_SHARE})
 

@@ -3,13 +3,16 @@ real data, and the checks each must pass. An evaluation that cannot tell them ap
 however exact its formulas.
 
 - ``held_out``: fresh real test images (the *probe*, a seeded third of the test split that the
-  evaluation's floor and baseline never use): every interval overlaps the floor's, no flag.
+  evaluation's floor and baseline never use): every interval overlaps the floor's (the
+  per-class shares are judged by ``missing_classes`` instead), no flag.
 - ``train_noisy``: training images + Gaussian noise (sd 0.02): flagged ``copies``.
-- ``dropped_classes``: probe images without three seeded classes: recall and coverage
-  intervals below the floor's, precision not.
+- ``dropped_classes``: probe images without three seeded classes: flagged
+  ``missing_classes`` naming exactly those three; recall and coverage intervals below the
+  floor's, precision not.
 - ``one_repeated``: one training image + noise (sd 0.05), repeated: flagged ``collapsed``.
 - ``noise-1..4`` (sd 0.05, 0.1, 0.2, 0.4) and ``blur-1..4`` (Gaussian, sd 0.5, 1, 1.5, 2 px)
-  of the probe images: FID and KID rise with every level (level 0 is ``held_out``).
+  of the probe images: FID and KID rise with every level (level 0 is ``held_out``); levels
+  ``UNREALISTIC_FROM`` and up are flagged ``unrealistic`` and not ``collapsed``.
 """
 
 from __future__ import annotations
@@ -19,11 +22,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from genflow.tasks.evaluation import config as names
+from genflow.tasks.evaluation.verdict import missing_classes, verdict_text
 
 NOISE_LEVELS = (0.05, 0.1, 0.2, 0.4)
 BLUR_LEVELS = (0.5, 1.0, 1.5, 2.0)
 LADDERS = {"noise": NOISE_LEVELS, "blur": BLUR_LEVELS}
 DROPPED = 3
+UNREALISTIC_FROM = 3  # the upper ladder levels
 
 
 @dataclass
@@ -31,6 +36,7 @@ class ControlSet:
     name: str
     images: np.ndarray       # float32 (n, 28, 28, 1) in [0, 1]
     expectation: str
+    dropped: tuple[int, ...] = ()  # dropped_classes: the classes left out
 
 
 def build_controls(train: np.ndarray, train_labels: np.ndarray, probe: np.ndarray,
@@ -53,9 +59,10 @@ def build_controls(train: np.ndarray, train_labels: np.ndarray, probe: np.ndarra
     classes = np.unique(probe_labels)
     dropped = rng.choice(classes, min(DROPPED, len(classes) - 1), replace=False)
     keep = ~np.isin(probe_labels, dropped)
+    gone = tuple(sorted(int(c) for c in dropped))
     sets.append(ControlSet("dropped_classes", probe[keep][:n],
-                           f"without classes {sorted(int(c) for c in dropped)}: recall and "
-                           "coverage below the floor, precision not"))
+                           f"without classes {list(gone)}: flagged missing_classes naming them; "
+                           "recall and coverage below the floor, precision not", gone))
     one = train[rng.integers(len(train))]
     sets.append(ControlSet("one_repeated",
                            _clip(one[None] + rng.normal(0, 0.05, (n, *one.shape))),
@@ -82,7 +89,8 @@ def _overlaps(row: dict) -> bool:
     return low <= floor_high and floor_low <= high
 
 
-def check_controls(results: dict[str, tuple[list[dict], list[str]]]) -> dict[str, str | None]:
+def check_controls(results: dict[str, tuple[list[dict], list[str]]],
+                   sets: list[ControlSet]) -> dict[str, str | None]:
     """{control: None if it passed, else why not} from {control: (metric rows, flags)}."""
     out: dict[str, str | None] = {}
 
@@ -90,14 +98,20 @@ def check_controls(results: dict[str, tuple[list[dict], list[str]]]) -> dict[str
         return {r["metric"]: r for r in results[control][0]}[metric]
 
     rows, flags = results["held_out"]
-    off = [r["metric"] for r in rows if not _overlaps(r)]
+    off = [r["metric"] for r in rows if not _overlaps(r)
+           and not r["metric"].startswith(names.CLASS_SHARE_PREFIX)]
     out["held_out"] = (None if not off and not flags else
                        f"away from the floor on {', '.join(off) or '-'}; flags {flags or '-'}")
     out["train_noisy"] = None if "copies" in results["train_noisy"][1] else (
         f"not flagged copies (copy_rate {m('train_noisy', names.COPY_RATE)['value']:.3f})")
     out["one_repeated"] = None if "collapsed" in results["one_repeated"][1] else (
-        f"not flagged collapsed (recall {m('one_repeated', names.RECALL)['value']:.3f})")
+        "not flagged collapsed (near_duplicate_share "
+        f"{m('one_repeated', names.NEAR_DUPLICATE_SHARE)['value']:.3f})")
     failed = []
+    dropped = {s.name: s for s in sets}["dropped_classes"].dropped
+    named = tuple(c for c, _, _ in missing_classes(results["dropped_classes"][0]))
+    if "missing_classes" not in results["dropped_classes"][1] or named != dropped:
+        failed.append(f"missing_classes names {list(named)}, not the dropped {list(dropped)}")
     for metric in (names.RECALL, names.COVERAGE):
         r = m("dropped_classes", metric)
         if r.get("high") is None or r.get("floor_low") is None:
@@ -115,5 +129,8 @@ def check_controls(results: dict[str, tuple[list[dict], list[str]]]) -> dict[str
             why = [f"{metric} {m(name, metric)['value']:.4g} not above {prev}'s "
                    f"{m(prev, metric)['value']:.4g}" for metric in (names.FID, names.KID)
                    if not m(name, metric)["value"] > m(prev, metric)["value"]]
+            got = results[name][1]
+            if level >= UNREALISTIC_FROM and ("unrealistic" not in got or "collapsed" in got):
+                why.append(f"flags {verdict_text(got)}, not unrealistic without collapsed")
             out[name] = "; ".join(why) or None
     return out

@@ -14,14 +14,14 @@ import scipy.stats
 
 from genflow.core.errors import InputError
 from genflow.tasks.evaluation import config as names
-from genflow.tasks.evaluation import intervals
+from genflow.tasks.evaluation import intervals, outliers
 from genflow.tasks.evaluation.c2st import one_nn_two_sample_test
 from genflow.tasks.evaluation.config import EvalConfig
 from genflow.tasks.evaluation.extractors import Extractor
 from genflow.tasks.evaluation.fid import (
-    DistanceToReference,
     fd_infinity,
     feature_statistics,
+    fid_standard_error,
     frechet_distance,
 )
 from genflow.tasks.evaluation.images import checked
@@ -29,7 +29,7 @@ from genflow.tasks.evaluation.kid import kernel_inception_distance
 from genflow.tasks.evaluation.memorisation import (
     authentic,
     copy_threshold,
-    data_copying_ct,
+    data_copying_ct_interval,
     kmeans_cells,
     nearest_other_distance,
 )
@@ -134,8 +134,7 @@ def _fid_rows(side: _Side, real: RealSets, config: EvalConfig, seed: int
     mu, sigma = real.reference_stats
     f = side.features
     fid = frechet_distance(*feature_statistics(f), mu, sigma)
-    distance = DistanceToReference(mu, sigma)
-    se = intervals.bootstrap_se(lambda rows: distance(f[rows]), len(f), config.bootstrap, seed)
+    se = fid_standard_error(f, mu, sigma, config.bootstrap, seed)
     fid_i = (intervals.clip(fid - intervals.Z95 * se, fid + intervals.Z95 * se, lo=0.0)
              if np.isfinite(se) else (math.nan, math.nan))
     return {names.FID: (fid, *fid_i),
@@ -172,8 +171,8 @@ def _recognised_rows(side: _Side, classes: list[int] | None
     return out
 
 
-def _class_rows(side: _Side, config: EvalConfig, seed: int, single_class: bool
-                ) -> dict[str, tuple[float, float, float]]:
+def _class_rows(side: _Side, config: EvalConfig, seed: int, single_class: bool,
+                classes: list[int] | None) -> dict[str, tuple[float, float, float]]:
     p = side.probs
     if p is None or single_class:  # one class: the score is ~1 by construction
         return {}
@@ -195,6 +194,9 @@ def _class_rows(side: _Side, config: EvalConfig, seed: int, single_class: bool
                                       "classes_missing": (0.0, float(p.shape[1]))})
     out[names.MODE_ENTROPY] = (values["entropy_bits"], *found["entropy_bits"])
     out[names.CLASSES_MISSING] = (values["classes_missing"], *found["classes_missing"])
+    predicted = p.argmax(1)
+    for c in (range(p.shape[1]) if classes is None else classes):
+        out[names.class_share(c)] = _share(predicted == c)
     return out
 
 
@@ -247,6 +249,7 @@ def evaluate(samples: np.ndarray, real: RealSets, extractor: Extractor, config: 
     base_cells = cells.assign(f_base)
     threshold = copy_threshold(d_base[:, 0])
     p05 = float(np.quantile(d_base[:, 0], 0.05))
+    near, far = outliers.thresholds(subsample(f_base, config.prdc_max, seed), pool)
 
     results: dict[str, dict[str, tuple[float, float, float]]] = {}
     for key, side in sides.items():
@@ -264,7 +267,7 @@ def evaluate(samples: np.ndarray, real: RealSets, extractor: Extractor, config: 
         out[names.C2ST] = (c2st.accuracy, *intervals.clip(c2st.accuracy - half,
                                                           c2st.accuracy + half, 0.0, 1.0))
         out[names.C2ST_P] = (c2st.p_value, math.nan, math.nan)
-        out.update(_class_rows(side, config, seed, single_class))
+        out.update(_class_rows(side, config, seed, single_class, classes))
         out.update(_recognised_rows(side, classes))
         out[names.COPY_RATE] = _share(side.nn1 < threshold)
         out[names.DUPLICATE_RATE] = _share(side.nn1 == 0)
@@ -273,20 +276,20 @@ def evaluate(samples: np.ndarray, real: RealSets, extractor: Extractor, config: 
             median, lambda rows, d=side.nn1: float(np.median(d[rows])), len(side.nn1),
             config.bootstrap, seed, lo=0.0))
         out[names.CLOSER_THAN_TEST] = _share(side.nn1 < p05)
+        judged = subsample(side.features, config.prdc_max, seed)
+        out[names.NEAR_DUPLICATE_SHARE] = _share(outliers.nearest_other_cosine(judged) < near)
+        out[names.FAR_FROM_REAL_SHARE] = _share(outliers.nearest_cosine(judged, pool) > far)
         side_cells = cells.assign(side.features)
 
-        def ct(rows: np.ndarray, d=side.nn1, c=side_cells) -> float:
-            return data_copying_ct(d[rows], c[rows], d_base[:, 0], base_cells, config.cells)
-
-        value = ct(np.arange(len(side.nn1)))
-        out[names.DATA_COPYING] = (value, *(intervals.bootstrap(
-            value, ct, len(side.nn1), config.bootstrap, seed) if np.isfinite(value)
-            else (math.nan, math.nan)))
+        out[names.DATA_COPYING] = data_copying_ct_interval(
+            side.nn1, side_cells, d_base[:, 0], base_cells, config.cells, config.bootstrap, seed)
         if len(real.train) > 1:
             out[names.AUTHENTICITY] = _share(authentic(side.nn1, real.train_gaps(side.nn_index)))
         results[key] = out
         # n of each row: the rows it was computed on
     sizes = {names.PRECISION: min(n, config.prdc_max)}
+    for name in (names.NEAR_DUPLICATE_SHARE, names.FAR_FROM_REAL_SHARE):
+        sizes[name] = min(n, config.prdc_max)
     for name in (names.RECALL, names.DENSITY, names.COVERAGE, names.C2ST, names.C2ST_P):
         sizes[name] = min(n, config.prdc_max, len(pool))
     name_x = extractor.name

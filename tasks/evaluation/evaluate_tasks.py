@@ -31,7 +31,7 @@ from genflow.tasks.evaluation.fid import feature_statistics
 from genflow.tasks.evaluation.neighbours import index_for
 from genflow.tasks.evaluation.records import EvalRecord, ExtractorRecord
 from genflow.tasks.evaluation.splits import reference_mask
-from genflow.tasks.evaluation.verdict import verdict_text
+from genflow.tasks.evaluation.verdict import verdict_detail, verdict_text
 from genflow.tasks.generation.generate_tasks import side_by_side
 from genflow.tasks.generation.records import SampleRecord
 from genflow.tasks.task_policies import key_from_parameters, retry_unless_bad_input
@@ -177,7 +177,7 @@ def log_rows(label: str, rows: list[dict], flags: list[str]) -> None:
         floor = "" if r["floor"] is None else f"  floor {r['floor']:.4f}"
         log.info("%s %-24s %.4f%s%s (n=%d)", label, r["metric"], r["value"], interval, floor,
                  r["n"])
-    log.info("%s verdict: %s", label, verdict_text(flags))
+    log.info("%s verdict: %s", label, verdict_detail(flags, rows))
 
 
 def evaluate_key(samples: SampleRecord, extractor: ExtractorRecord, config: EvalConfig) -> str:

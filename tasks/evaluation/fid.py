@@ -101,6 +101,43 @@ class DistanceToReference:
         return max(fid, 0.0)
 
 
+def fid_standard_error(features: np.ndarray, mu_ref: np.ndarray, sigma_ref: np.ndarray,
+                       resamples: int, seed: int) -> float:
+    """FID's standard error over draws of the set, given the reference (NaN with fewer than
+    2 resamples or rows).
+
+    The plain bootstrap overstates it, most near the floor (√3 × at the floor: 1.7 × in a
+    simulation): FID is close to a quadratic in the set's mean and covariance, and a resample
+    starts from the observed set, whose own sampling error adds to the resample's. To second
+    order the bootstrap variance is the true one plus twice the purely quadratic part
+    ``a = ½ tr((H Σ_e)²)``; ``a`` is the bootstrap variance of the resamples' FID to the set
+    itself (where the linear part vanishes), computed from the same resamples::
+
+        se² = max(var*(FID(X*, ref)) - 2 var*(FID(X*, X)), var*(FID(X*, ref)) / 3)
+
+    (the bound: at the floor the bootstrap variance is 3a, never less than the truth's a).
+    On Gaussian features (d = 32 and 128, N = 600 and 2,000, 20,000 reference rows) the ratio
+    to the spread over independent draws is 0.97–1.06, coverage 0.93–0.97
+    (tests/evaluation/test_fid.py).
+
+    Args:
+        features: float (n, d) of the set; mu_ref, sigma_ref: the reference statistics.
+    """
+    f = np.asarray(features, np.float64)
+    n = len(f)
+    if resamples < 2 or n < 2:
+        return math.nan
+    to_ref = DistanceToReference(mu_ref, sigma_ref)
+    to_self = DistanceToReference(*feature_statistics(f, warn=False))
+    rng = np.random.default_rng(seed)
+    a, b = np.empty(resamples), np.empty(resamples)
+    for i in range(resamples):
+        x = f[rng.integers(0, n, n)]
+        a[i], b[i] = to_ref(x), to_self(x)
+    va, vb = float(np.var(a, ddof=1)), float(np.var(b, ddof=1))
+    return math.sqrt(max(va - 2.0 * vb, va / 3.0))
+
+
 def fd_infinity(features: np.ndarray, mu_ref: np.ndarray, sigma_ref: np.ndarray, seed: int,
                 points: int = 6, draws: int = 3, sampling_se: float = 0.0
                 ) -> tuple[float, float, float]:

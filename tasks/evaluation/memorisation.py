@@ -108,6 +108,30 @@ def data_copying_ct(nn1: np.ndarray, cells_of: np.ndarray, baseline_nn1: np.ndar
     return float((w * np.asarray(scores)).sum() / w.sum())
 
 
+def data_copying_ct_interval(nn1: np.ndarray, cells_of: np.ndarray, baseline_nn1: np.ndarray,
+                             baseline_cells: np.ndarray, k: int, resamples: int, seed: int
+                             ) -> tuple[float, float, float]:
+    """(C_T, low, high): the value ± 1.96 bootstrap standard errors, each replicate resampling
+    the set's rows *and* the baseline's. C_T compares the set with one draw of held-out
+    images, so that draw is part of its error, as it is of the Mann-Whitney z-scores; holding
+    the baseline fixed covered the across-draw mean in 80 % of simulated draws with 0.66 × the
+    width (both resampled: 92–96 %, 0.93–0.97 ×; tests/evaluation/test_metrics.py)."""
+    from genflow.tasks.evaluation import intervals
+
+    value = data_copying_ct(nn1, cells_of, baseline_nn1, baseline_cells, k)
+    if not np.isfinite(value):
+        return value, math.nan, math.nan
+    nn1, cells_of = np.asarray(nn1), np.asarray(cells_of)
+    base, base_cells = np.asarray(baseline_nn1), np.asarray(baseline_cells)
+    draws = np.random.default_rng([seed, 17])
+
+    def replicate(rows: np.ndarray) -> float:
+        b = draws.integers(0, len(base), len(base))
+        return data_copying_ct(nn1[rows], cells_of[rows], base[b], base_cells[b], k)
+
+    return (value, *intervals.bootstrap(value, replicate, len(nn1), resamples, seed))
+
+
 def authentic(nn1: np.ndarray, train_gap: np.ndarray) -> np.ndarray:
     """bool (n,): farther from the nearest training image than that image is from its own
     nearest other training image (``train_gap``, aligned with ``nn1``)."""

@@ -28,6 +28,13 @@ def test_controls_pass_and_any_image_set_is_judged(fashion_idx_dir: Path, tmp_pa
     assert verdicts["control:held_out"] == "ok"
     assert "copies" in verdicts["control:train_noisy"]
     assert "collapsed" in verdicts["control:one_repeated"]
+    assert "missing_classes" in verdicts["control:dropped_classes"]  # naming the three: outcome
+    for ladder in ("noise", "blur"):
+        for level in (1, 2, 3, 4):
+            got = verdicts[f"control:{ladder}-{level}"].split(",")
+            assert "collapsed" not in got, (ladder, level, got)  # corruption is not collapse
+            if level >= 3:
+                assert "unrealistic" in got, (ladder, level, got)
 
     rows = [r for r in read_table(resolve_root(root), "metrics").to_pylist()
             if r["run_id"] == result.run_id]

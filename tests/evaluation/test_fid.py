@@ -80,3 +80,30 @@ def test_matches_the_closed_form_of_two_gaussians() -> None:
     b = rng.standard_normal((n, d)) * np.sqrt(l2) @ q.T + mu2
     assert frechet_distance(*feature_statistics(a), *feature_statistics(b)) == pytest.approx(
         exact, rel=0.02)
+
+
+@pytest.mark.parametrize("scale", [1.0, 1.2])  # at the floor (the plain bootstrap's worst), off it
+def test_standard_error_matches_the_spread_over_draws(scale: float) -> None:
+    """Given the reference, the standard error is the spread of FID over independent draws of
+    the set (the plain bootstrap's is √3 × too wide at the floor)."""
+    from genflow.tasks.evaluation.fid import DistanceToReference, fid_standard_error
+
+    rng = np.random.default_rng(11)
+    d, n, draws = 32, 600, 80
+    mix = rng.standard_normal((d, d)) / np.sqrt(d) + np.eye(d)
+    mu, sigma = feature_statistics(rng.standard_normal((20000, d)) @ mix)
+    values, ses, plain = [], [], []
+    for t in range(draws):
+        x = scale * (rng.standard_normal((n, d)) @ mix)
+        values.append(frechet_distance(*feature_statistics(x), mu, sigma))
+        ses.append(fid_standard_error(x, mu, sigma, 100, seed=t))
+        r = np.random.default_rng(t)
+        plain.append(np.std([DistanceToReference(mu, sigma)(x[r.integers(0, n, n)])
+                             for _ in range(100)], ddof=1))
+    values, ses = np.asarray(values), np.asarray(ses)
+    sd = values.std(ddof=1)
+    ratio = ses.mean() / sd
+    coverage = np.mean(np.abs(values - values.mean()) <= 1.96 * ses)
+    assert 0.8 <= ratio <= 1.25 and coverage >= 0.88, (ratio, coverage)
+    if scale == 1.0:
+        assert np.mean(plain) / sd > 1.4  # what it replaces

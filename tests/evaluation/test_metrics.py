@@ -201,3 +201,28 @@ def test_splits_are_seeded_draws_not_prefixes() -> None:
     assert sorted(floor[:100]) != list(range(500, 600))
     assert len(set(draw(100, 30, 0))) == 30
     assert intervals.proportion(0, 100)[0] == 0.0 and intervals.proportion(50, 100)[1] < 0.6
+
+
+@pytest.mark.parametrize("scale", [1.0, 0.95])  # fresh images; a set 5 % closer (copying)
+def test_ct_interval_includes_the_baselines_draw(scale: float) -> None:
+    """Over independent draws of the set *and* the baseline, C_T's interval covers the
+    across-draw mean 90-99 % of the time with 0.75-1.33 × the spread's width."""
+    from genflow.tasks.evaluation.memorisation import data_copying_ct_interval
+
+    rng = np.random.default_rng(5)
+    k, n, draws = 10, 600, 100
+    weights = rng.dirichlet(np.full(k, 3.0))
+
+    def nn1(m: int, s: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
+        cells = rng.choice(k, m, p=weights)
+        return rng.gamma(4 + 0.3 * cells, 0.02, m) * s, cells
+
+    got = []
+    for t in range(draws):
+        (d, c), (b, bc) = nn1(n, scale), nn1(n)
+        got.append(data_copying_ct_interval(d, c, b, bc, k, 100, seed=t))
+    values = np.array([g[0] for g in got])
+    mean, sd = values.mean(), values.std(ddof=1)
+    coverage = np.mean([lo <= mean <= hi for _, lo, hi in got])
+    ratio = np.mean([(hi - lo) / 2 for _, lo, hi in got]) / (1.96 * sd)
+    assert 0.90 <= coverage <= 0.99 and 0.75 <= ratio <= 1.33, (coverage, ratio)

@@ -1,0 +1,114 @@
+"""Are the intervals calibrated? Many disjoint draws of fresh real Fashion-MNIST test images,
+each scored as an image set against the same reference (the intervals are conditional on it),
+and each metric's 95 % interval compared with the spread of its value across the draws:
+
+- coverage: the share of draws whose interval holds the across-draw mean (goal 0.90-0.99);
+- width: the mean half-width over 1.96 x the across-draw sd (goal 0.75-1.33).
+
+The draws never overlap each other or the held-out images the floor and baseline come from.
+With D draws the coverage moves in steps of 1/D: a metric is only called off when its width
+misses the goal or its coverage is implausible at D (the binomial's 95 % range around 0.95).
+The domain extractor is trained once and cached under --work (shared with bench/evaluate.py).
+
+    .venv/bin/python bench/intervals.py [--n 400] [--draws 16] [--work /tmp/genflow-bench-eval]
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import time
+from pathlib import Path
+
+import numpy as np
+import scipy.stats
+
+from genflow.tasks.data.idx import read_idx_folder
+from genflow.tasks.data.normalise import scale
+from genflow.tasks.evaluation.config import eval_config_for
+from genflow.tasks.evaluation.evaluate import RealSets, evaluate
+from genflow.tasks.evaluation.extractors import Extractor
+from genflow.tasks.evaluation.fid import feature_statistics
+from genflow.tasks.evaluation.neighbours import NeighbourIndex
+from genflow.tasks.evaluation.splits import reference_mask
+
+# Issue 19's figures on main before the fixes (16 draws of 600): width ratio per metric.
+BEFORE = {"fid": 1.64, "fd_inf": 1.54, "kid": 3.23, "precision": 1.13, "recall": 0.97,
+          "density": 1.10, "coverage": 0.94, "c2st_accuracy": 0.96, "nn1_mae_median": 0.97,
+          "data_copying_ct": 1.13, "authenticity": 1.04}
+
+
+def _extractor(args: argparse.Namespace, x: np.ndarray, y: np.ndarray, xt: np.ndarray,
+               yt: np.ndarray, config, mask: np.ndarray) -> Extractor:
+    import keras
+
+    from genflow.tasks.evaluation.classifier import train_domain_classifier
+
+    path = args.work / "classifier.keras"
+    if path.exists():
+        return Extractor("domain", 128, keras.saving.load_model(path))
+    args.work.mkdir(parents=True, exist_ok=True)
+    model, acc = train_domain_classifier(scale(x[~mask], "unit"), y[~mask], scale(xt, "unit"), yt,
+                                         epochs=config.classifier_epochs, seed=config.seed,
+                                         min_steps=config.classifier_min_steps)
+    model.save(path)
+    print(f"extractor trained (test accuracy {acc:.4f}), cached at {path}")
+    return Extractor("domain", 128, model)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--idx", type=Path, default=Path("/usr/share/datasets/fashion-mnist"))
+    parser.add_argument("--work", type=Path, default=Path("/tmp/genflow-bench-eval"))
+    parser.add_argument("--n", type=int, default=400)
+    parser.add_argument("--draws", type=int, default=16)
+    args = parser.parse_args()
+    (x, y), (xt, yt) = read_idx_folder(args.idx, "train"), read_idx_folder(args.idx, "test")
+    config = eval_config_for("quick")
+    mask = reference_mask(len(x), config.seed)
+    extractor = _extractor(args, x, y, xt, yt, config, mask)
+    order = np.random.default_rng(123).permutation(len(xt))
+    used = args.n * args.draws
+    heldout = order[used:]
+    if len(heldout) < 2 * args.n:
+        raise SystemExit(f"--n {args.n} x --draws {args.draws} leaves {len(heldout)} held-out "
+                         f"test images; the floor and baseline need {2 * args.n}")
+    train = scale(x, "unit")
+    reference = extractor.features(train[mask])[0]
+    real = RealSets(train=train, heldout=scale(xt[heldout], "unit"), reference=reference,
+                    reference_stats=feature_statistics(reference), index=NeighbourIndex(train),
+                    key="bench-intervals")
+    rows: dict[str, list[tuple[float, float, float]]] = {}
+    t0 = time.perf_counter()
+    for d in range(args.draws):
+        images = scale(xt[order[d * args.n:(d + 1) * args.n]], "unit")
+        result = evaluate(images, real, extractor, config, single_class=False)
+        for r in result.rows:
+            if r.low is not None and r.high is not None and math.isfinite(r.low):
+                rows.setdefault(r.metric, []).append((r.value, r.low, r.high))
+        print(f"draw {d + 1}/{args.draws}: {time.perf_counter() - t0:.0f} s", flush=True)
+    lo_ok, hi_ok = (scipy.stats.binom.ppf(q, args.draws, 0.95) / args.draws
+                    for q in (0.025, 0.975))
+    print(f"\n{args.draws} disjoint draws of {args.n} fresh Fashion-MNIST test images; coverage "
+          f"plausible for a calibrated interval at this D: {lo_ok:.2f}-{hi_ok:.2f}")
+    print(f"  {'metric':<24}{'mean':>10}{'sd':>10}{'coverage':>10}{'width':>8}{'before':>8}  result")
+    off = []
+    for metric, got in rows.items():
+        v = np.array([g[0] for g in got])
+        sd = float(v.std(ddof=1))
+        if len(got) < args.draws or sd == 0:
+            continue
+        mean = float(v.mean())
+        coverage = float(np.mean([lo <= mean <= hi for _, lo, hi in got]))
+        width = float(np.mean([(hi - lo) / 2 for _, lo, hi in got])) / (1.96 * sd)
+        ok = 0.75 <= width <= 1.33 and lo_ok <= coverage <= hi_ok
+        off += [] if ok else [metric]
+        before = f"{BEFORE[metric]:.2f}" if metric in BEFORE else ""
+        print(f"  {metric:<24}{mean:>10.4f}{sd:>10.4f}{coverage:>10.2f}{width:>8.2f}{before:>8}  "
+              f"{'ok' if ok else 'OFF'}")
+    print(f"{len(rows) - len(off)} of {len(rows)} intervals calibrated"
+          + (f"; off: {', '.join(off)}" if off else ""))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,55 @@
+"""Two shares that separate diversity from fidelity, in cosine distance of the features.
+
+Corruption (noise, blur) shrinks and shifts the domain classifier's activations, so Euclidean
+feature distances mix "all alike" with "all degraded": blurred Fashion-MNIST images sit as
+close to each other as a collapsed set does. The direction of a feature vector carries what
+the classifier sees, and cosine distances keep the two apart (on the calibration controls:
+docs/evaluation.md).
+
+- ``near_duplicate_share`` (diversity alone): the share of images whose nearest *other* image
+  of the same set is closer than the 1st percentile of the same distance among held-out real
+  images of the same size (the baseline). Fresh real images: ≈ 0.01; one image repeated: 1.
+- ``far_from_real_share`` (fidelity alone): the share of images farther from every reference
+  image than 95 % of held-out real images are (the baseline's 95th percentile). Fresh real
+  images: ≈ 0.05; heavy noise or blur: most of the set.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+DUPLICATE_QUANTILE = 0.01
+FAR_QUANTILE = 0.95
+_BLOCK = 2048
+
+
+def _unit(f: np.ndarray) -> np.ndarray:
+    f = np.asarray(f, np.float64)
+    return f / np.maximum(np.linalg.norm(f, axis=1, keepdims=True), 1e-12)
+
+
+def nearest_other_cosine(features: np.ndarray) -> np.ndarray:
+    """float64 (n,): each row's cosine distance (1 - cos) to its nearest other row of
+    ``features`` (float (n, d), n >= 2)."""
+    u = _unit(features)
+    out = np.empty(len(u))
+    for start in range(0, len(u), _BLOCK):
+        s = u[start:start + _BLOCK] @ u.T
+        np.fill_diagonal(s[:, start:], -np.inf)
+        out[start:start + _BLOCK] = 1.0 - s.max(1)
+    return out
+
+
+def nearest_cosine(features: np.ndarray, reference: np.ndarray) -> np.ndarray:
+    """float64 (n,): each row's cosine distance to its nearest row of ``reference`` (r, d)."""
+    u, r = _unit(features), _unit(reference)
+    out = np.empty(len(u))
+    for start in range(0, len(u), _BLOCK):
+        out[start:start + _BLOCK] = 1.0 - (u[start:start + _BLOCK] @ r.T).max(1)
+    return out
+
+
+def thresholds(baseline: np.ndarray, reference: np.ndarray) -> tuple[float, float]:
+    """(near-duplicate distance, far-from-real distance) of held-out real features."""
+    return (float(np.quantile(nearest_other_cosine(baseline), DUPLICATE_QUANTILE)),
+            float(np.quantile(nearest_cosine(baseline, reference), FAR_QUANTILE)))
