@@ -3,10 +3,11 @@ its false-alarm rate for sets that are in fact fine (docs/evaluation.md, "Verdic
 
 - ``collapsed`` (diversity alone): ``near_duplicate_share``'s 95 % lower bound above
   ``COLLAPSED_SHARE``: at least a tenth of the samples are near-duplicates of another sample
-  (fresh real images: ≈ 0.01). One-sided, at most 2.5 % false alarms at a true share of 0.10.
+  (fresh real images: ≈ 0.01). One-sided 2.5 % at a true share of 0.10 (2.3–3.1 %
+  simulated, the binomial's steps).
 - ``unrealistic`` (fidelity alone): ``far_from_real_share``'s lower bound above
   ``UNREALISTIC_SHARE``: three times as many samples far from every reference image as real
-  images (≈ 0.05). At most 2.5 % false alarms at a true share of 0.15.
+  images (≈ 0.05). One-sided 2.5 % at a true share of 0.15 (2.8–3.7 % simulated).
 - ``copies``: ``copy_rate``'s lower bound over the floor's upper bound (significantly more
   samples sit closer to a training image than 99 % of held-out images).
 - ``below_floor``: FID's upper bound under the floor's lower bound (better than real held-out
