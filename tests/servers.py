@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import glob
 import os
+import re
 import shutil
 import signal
 import socket
@@ -82,17 +83,31 @@ def stop_postgres(proc: subprocess.Popen) -> None:
         shutil.rmtree(cluster, ignore_errors=True)
 
 
+GUIDE = Path(__file__).resolve().parents[1] / "docs" / "scale-out.md"
+
+
+def guide_database_settings() -> dict[str, str]:
+    """The ``export PREFECT_SERVER_DATABASE_...=value`` lines of docs/scale-out.md: the guide is
+    the one place the production server's database settings are written."""
+    found = re.findall(r"^export (PREFECT_SERVER_DATABASE_\w+)=(\S+)", GUIDE.read_text(), re.M)
+    assert found, f"{GUIDE}: no PREFECT_SERVER_DATABASE_ settings"
+    return dict(found)
+
+
 def start_production_server(folder: Path, database_url: str | None,
                             auth: str | None = AUTH) -> tuple[subprocess.Popen, dict, Path]:
     """``prefect server start`` on ``database_url`` (None: SQLite) with an API auth string:
-    (process, the env a client or worker needs, the server's log file)."""
+    (process, the env a client or worker needs, the server's log file). On PostgreSQL the
+    server gets the guide's database settings."""
     extra = {}
     if database_url:
         extra["PREFECT_API_DATABASE_CONNECTION_URL"] = database_url
+        extra.update(guide_database_settings())
     if auth:
         extra["PREFECT_SERVER_API_AUTH_STRING"] = auth
     proc, env = start_api_server(folder / "prefect-home", extra)
-    for key in ("PREFECT_SERVER_API_AUTH_STRING", "PREFECT_API_DATABASE_CONNECTION_URL"):
+    for key in ("PREFECT_SERVER_API_AUTH_STRING", "PREFECT_API_DATABASE_CONNECTION_URL",
+                *guide_database_settings()):
         env.pop(key, None)  # the server's secrets, not the clients'
     if auth:
         env["PREFECT_API_AUTH_STRING"] = auth
@@ -150,6 +165,19 @@ DB_ERRORS = ("database is locked", "OperationalError", "DBAPIError", "IntegrityE
 
 
 def database_errors(log: Path) -> list[str]:
-    """Lines of a server log that report a database error (or any traceback)."""
-    text = log.read_text(errors="replace") if log.exists() else ""
-    return [line for line in text.splitlines() if any(e in line for e in DB_ERRORS)]
+    """Lines of a server log that report a database error, and for each traceback the log line
+    before it (what the server was doing) and its exception line (what went wrong)."""
+    lines = (log.read_text(errors="replace") if log.exists() else "").splitlines()
+    found = []
+    for i, line in enumerate(lines):
+        if "Traceback" in line:
+            end = next((j for j in range(i + 1, len(lines))
+                        if lines[j] and not lines[j].startswith((" ", "\t", "Traceback",
+                                                                  "During handling",
+                                                                  "The above exception"))),
+                       len(lines) - 1)
+            before = lines[i - 1] if i else ""
+            found.append(f"traceback after {before[-160:]!r}: {lines[end][-200:]}")
+        elif any(e in line for e in DB_ERRORS):
+            found.append(line[-240:])
+    return found
