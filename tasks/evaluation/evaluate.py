@@ -5,6 +5,7 @@ and reference). Which real images play which part: tasks.evaluation.splits.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import math
 from dataclasses import dataclass, field
@@ -205,6 +206,95 @@ def _share(flags: np.ndarray) -> tuple[float, float, float]:
     return (float(flags.mean()), *intervals.proportion(float(flags.sum()), len(flags)))
 
 
+@dataclass
+class _Yardstick:
+    """What every image set of one size is judged against: the held-out floor side and its
+    metrics, and the baseline's thresholds. Independent of the samples, so it is computed once
+    per (real sets, extractor, config, N, classes) and remembered on the index."""
+
+    pool: np.ndarray          # float64 (p, d) reference features subsampled for PRDC/C2ST
+    cells: object             # k-means cells of the pool (memorisation.kmeans_cells)
+    base_cells: np.ndarray    # int64 (n,) cell of each baseline image
+    d_base: np.ndarray        # float64 (n,) baseline images' mae to their nearest training image
+    threshold: float          # copy threshold (mae)
+    p05: float                # 5th percentile of d_base
+    near: float               # cosine thresholds of near-duplicate / far-from-real
+    far: float
+    floor: dict = field(default_factory=dict)  # metric -> (value, low, high) of the floor
+
+
+def _yardstick(real: RealSets, extractor: Extractor, config: EvalConfig, n: int,
+               single_class: bool, classes: list[int] | None) -> _Yardstick:
+    seed = config.seed
+    # The reference's content stands for the extractor too: its features come from it.
+    sketch = hashlib.blake2b(np.ascontiguousarray(real.reference[::97]).tobytes(),
+                             digest_size=12).hexdigest()
+    memo_key = ("yardstick", real.key, extractor.name, real.reference.shape, sketch,
+                config.model_dump_json(), n, single_class,
+                None if classes is None else tuple(classes))
+    if real.key and memo_key in real.index.memo:
+        return real.index.memo[memo_key]  # type: ignore[return-value]
+    baseline_rows, floor_rows = heldout_halves(len(real.heldout), seed)
+    floor = real.heldout[floor_rows[:n]]
+    baseline = real.heldout[baseline_rows[:n]]
+    f_floor, p_floor = extractor.features(floor)
+    f_base, _ = extractor.features(baseline)
+    nn_floor, d_floor = real.search("floor", floor, 2, seed)
+    _, d_base = real.search("baseline", baseline, 1, seed)
+    pool = subsample(real.reference, config.prdc_max, seed)
+    cells = kmeans_cells(pool, config.cells, seed)
+    near, far = outliers.thresholds(subsample(f_base, config.prdc_max, seed), pool)
+    rod = _Yardstick(pool=pool, cells=cells, base_cells=cells.assign(f_base), d_base=d_base[:, 0],
+                     threshold=copy_threshold(d_base[:, 0]),
+                     p05=float(np.quantile(d_base[:, 0], 0.05)), near=near, far=far)
+    rod.floor = _side_rows(_Side(f_floor, p_floor, d_floor[:, 0], nn_floor[:, 0]), rod, real,
+                           config, single_class, classes)
+    if real.key:
+        real.index.memo[memo_key] = rod
+    return rod
+
+
+def _side_rows(side: _Side, rod: _Yardstick, real: RealSets, config: EvalConfig,
+               single_class: bool, classes: list[int] | None
+               ) -> dict[str, tuple[float, float, float]]:
+    """metric -> (value, low, high) of one judged set (the samples or the floor)."""
+    seed = config.seed
+    pool = rod.pool
+    out = _fid_rows(side, real, config, seed)
+    kid = kernel_inception_distance(real.reference, side.features, config.kid_subsets,
+                                    config.kid_subset_size, seed)
+    out[names.KID] = (kid.value, kid.low, kid.high)
+    out[names.KID_STD] = (kid.subset_std, math.nan, math.nan)
+    out.update(_prdc_rows(side, pool, config, seed))
+    c2st = one_nn_two_sample_test(pool, subsample(side.features, config.prdc_max, seed), seed)
+    # Leave-one-out outcomes of mutual neighbours are correlated, so Wilson's interval
+    # alone is too narrow: the wider of it and the permutation spread is used.
+    wilson = intervals.proportion(c2st.accuracy * 2 * c2st.m, 2 * c2st.m)
+    half = max(intervals.Z95 * c2st.null_sd, (wilson[1] - wilson[0]) / 2)
+    out[names.C2ST] = (c2st.accuracy, *intervals.clip(c2st.accuracy - half,
+                                                      c2st.accuracy + half, 0.0, 1.0))
+    out[names.C2ST_P] = (c2st.p_value, math.nan, math.nan)
+    out.update(_class_rows(side, config, seed, single_class, classes))
+    out.update(_recognised_rows(side, classes))
+    out[names.COPY_RATE] = _share(side.nn1 < rod.threshold)
+    out[names.DUPLICATE_RATE] = _share(side.nn1 == 0)
+    median = float(np.median(side.nn1))
+    out[names.NN1_MEDIAN] = (median, *intervals.bootstrap(
+        median, lambda rows, d=side.nn1: float(np.median(d[rows])), len(side.nn1),
+        config.bootstrap, seed, lo=0.0))
+    out[names.CLOSER_THAN_TEST] = _share(side.nn1 < rod.p05)
+    judged = subsample(side.features, config.prdc_max, seed)
+    out[names.NEAR_DUPLICATE_SHARE] = _share(outliers.nearest_other_cosine(judged) < rod.near)
+    out[names.FAR_FROM_REAL_SHARE] = _share(outliers.nearest_cosine(judged, pool) > rod.far)
+    side_cells = rod.cells.assign(side.features)
+
+    out[names.DATA_COPYING] = data_copying_ct_interval(
+        side.nn1, side_cells, rod.d_base, rod.base_cells, config.cells, config.bootstrap, seed)
+    if len(real.train) > 1:
+        out[names.AUTHENTICITY] = _share(authentic(side.nn1, real.train_gaps(side.nn_index)))
+    return out
+
+
 def evaluate(samples: np.ndarray, real: RealSets, extractor: Extractor, config: EvalConfig,
              single_class: bool, classes: list[int] | None = None) -> EvalResult:
     """Compute every metric of ``samples`` beside the floor.
@@ -218,7 +308,7 @@ def evaluate(samples: np.ndarray, real: RealSets, extractor: Extractor, config: 
     """
     seed = config.seed
     x_all = check_samples(samples)
-    baseline_rows, floor_rows = heldout_halves(len(real.heldout), seed)
+    _, floor_rows = heldout_halves(len(real.heldout), seed)
     n = min(len(x_all), len(floor_rows), config.max_n)
     if n < MIN_N:
         raise InputError(f"need at least {MIN_N} images on each side (samples {len(x_all)}, "
@@ -227,71 +317,22 @@ def evaluate(samples: np.ndarray, real: RealSets, extractor: Extractor, config: 
         log.info("judging a seeded draw of %d of %d samples (held-out floor images: %d)", n,
                  len(x_all), len(floor_rows))
     rows_x = np.sort(draw(len(x_all), n, seed))
-    floor = real.heldout[floor_rows[:n]]
-    baseline = real.heldout[baseline_rows[:n]]
     if real.reference.shape[1] != extractor.dim:
         raise InputError(f"the extractor gives {extractor.dim} features, the cached reference "
                          f"{real.reference.shape[1]}")
     f_all, p_all = extractor.features(x_all)
-    f_floor, p_floor = extractor.features(floor)
-    f_base, _ = extractor.features(baseline)
-    # Memorisation: exact mae neighbours in the generator's training images.
-    nn_all, d_all = real.index.search(x_all, 2)
-    nn_floor, d_floor = real.search("floor", floor, 2, seed)
-    _, d_base = real.search("baseline", baseline, 1, seed)
-    sides = {
-        "x": _Side(f_all[rows_x], None if p_all is None else p_all[rows_x], d_all[rows_x, 0],
-                   nn_all[rows_x, 0]),
-        "floor": _Side(f_floor, p_floor, d_floor[:, 0], nn_floor[:, 0]),
-    }
-    pool = subsample(real.reference, config.prdc_max, seed)
-    cells = kmeans_cells(pool, config.cells, seed)
-    base_cells = cells.assign(f_base)
-    threshold = copy_threshold(d_base[:, 0])
-    p05 = float(np.quantile(d_base[:, 0], 0.05))
-    near, far = outliers.thresholds(subsample(f_base, config.prdc_max, seed), pool)
-
-    results: dict[str, dict[str, tuple[float, float, float]]] = {}
-    for key, side in sides.items():
-        out = _fid_rows(side, real, config, seed)
-        kid = kernel_inception_distance(real.reference, side.features, config.kid_subsets,
-                                        config.kid_subset_size, seed)
-        out[names.KID] = (kid.value, kid.low, kid.high)
-        out[names.KID_STD] = (kid.subset_std, math.nan, math.nan)
-        out.update(_prdc_rows(side, pool, config, seed))
-        c2st = one_nn_two_sample_test(pool, subsample(side.features, config.prdc_max, seed), seed)
-        # Leave-one-out outcomes of mutual neighbours are correlated, so Wilson's interval
-        # alone is too narrow: the wider of it and the permutation spread is used.
-        wilson = intervals.proportion(c2st.accuracy * 2 * c2st.m, 2 * c2st.m)
-        half = max(intervals.Z95 * c2st.null_sd, (wilson[1] - wilson[0]) / 2)
-        out[names.C2ST] = (c2st.accuracy, *intervals.clip(c2st.accuracy - half,
-                                                          c2st.accuracy + half, 0.0, 1.0))
-        out[names.C2ST_P] = (c2st.p_value, math.nan, math.nan)
-        out.update(_class_rows(side, config, seed, single_class, classes))
-        out.update(_recognised_rows(side, classes))
-        out[names.COPY_RATE] = _share(side.nn1 < threshold)
-        out[names.DUPLICATE_RATE] = _share(side.nn1 == 0)
-        median = float(np.median(side.nn1))
-        out[names.NN1_MEDIAN] = (median, *intervals.bootstrap(
-            median, lambda rows, d=side.nn1: float(np.median(d[rows])), len(side.nn1),
-            config.bootstrap, seed, lo=0.0))
-        out[names.CLOSER_THAN_TEST] = _share(side.nn1 < p05)
-        judged = subsample(side.features, config.prdc_max, seed)
-        out[names.NEAR_DUPLICATE_SHARE] = _share(outliers.nearest_other_cosine(judged) < near)
-        out[names.FAR_FROM_REAL_SHARE] = _share(outliers.nearest_cosine(judged, pool) > far)
-        side_cells = cells.assign(side.features)
-
-        out[names.DATA_COPYING] = data_copying_ct_interval(
-            side.nn1, side_cells, d_base[:, 0], base_cells, config.cells, config.bootstrap, seed)
-        if len(real.train) > 1:
-            out[names.AUTHENTICITY] = _share(authentic(side.nn1, real.train_gaps(side.nn_index)))
-        results[key] = out
-        # n of each row: the rows it was computed on
+    nn_all, d_all = real.index.search(x_all, 2)  # exact mae neighbours in the training images
+    sample_side = _Side(f_all[rows_x], None if p_all is None else p_all[rows_x], d_all[rows_x, 0],
+                        nn_all[rows_x, 0])
+    rod = _yardstick(real, extractor, config, n, single_class, classes)
+    results = {"x": _side_rows(sample_side, rod, real, config, single_class, classes),
+               "floor": rod.floor}
+    # n of each row: the rows it was computed on
     sizes = {names.PRECISION: min(n, config.prdc_max)}
     for name in (names.NEAR_DUPLICATE_SHARE, names.FAR_FROM_REAL_SHARE):
         sizes[name] = min(n, config.prdc_max)
     for name in (names.RECALL, names.DENSITY, names.COVERAGE, names.C2ST, names.C2ST_P):
-        sizes[name] = min(n, config.prdc_max, len(pool))
+        sizes[name] = min(n, config.prdc_max, len(rod.pool))
     name_x = extractor.name
     rows: list[MetricRow] = []
     for metric, (value, low, high) in results["x"].items():
@@ -300,8 +341,8 @@ def evaluate(samples: np.ndarray, real: RealSets, extractor: Extractor, config: 
         f_value, f_low, f_high = results["floor"].get(metric, (math.nan,) * 3)
         rows.append(MetricRow(metric, float(value), int(sizes.get(metric, n)), name_x,
                               _opt(f_value), _opt(low), _opt(high), _opt(f_low), _opt(f_high)))
-    rows.append(MetricRow(names.COPY_THRESHOLD, threshold, len(d_base), name_x))
-    copies = (d_all[:, 0] < threshold) | (d_all[:, 0] == 0)
+    rows.append(MetricRow(names.COPY_THRESHOLD, rod.threshold, len(rod.d_base), name_x))
+    copies = (d_all[:, 0] < rod.threshold) | (d_all[:, 0] == 0)
     predicted = None if p_all is None else p_all.argmax(1).astype(np.int64)
     return EvalResult(rows=rows, nn_index=nn_all[:, 0], nn_distance=d_all[:, 0],
                       predicted=predicted, copies=copies, verdict=verdict(rows), seed=seed)

@@ -226,3 +226,48 @@ def test_ct_interval_includes_the_baselines_draw(scale: float) -> None:
     coverage = np.mean([lo <= mean <= hi for _, lo, hi in got])
     ratio = np.mean([(hi - lo) / 2 for _, lo, hi in got]) / (1.96 * sd)
     assert 0.90 <= coverage <= 0.99 and 0.75 <= ratio <= 1.33, (coverage, ratio)
+
+
+def test_the_floor_is_judged_once_per_size_and_equals_a_fresh_judgement(real_splits) -> None:
+    """evaluate() remembers the held-out floor's metrics per (real sets, extractor, config, N,
+    classes): a second image set of the same size reuses them, and its rows equal those of an
+    evaluation with nothing remembered (real Fashion-MNIST, a real Keras extractor)."""
+    import keras
+
+    from genflow.tasks.data.normalise import scale
+    from genflow.tasks.evaluation.classifier import build_domain_classifier
+    from genflow.tasks.evaluation.config import eval_config_for
+    from genflow.tasks.evaluation.evaluate import RealSets, evaluate
+    from genflow.tasks.evaluation.extractors import Extractor
+    from genflow.tasks.evaluation.neighbours import NeighbourIndex
+
+    keras.utils.set_random_seed(0)
+    extractor = Extractor("domain", 128, build_domain_classifier(10))
+    (x, _), (xt, _) = real_splits["fashion_mnist"]["train"], real_splits["fashion_mnist"]["test"]
+    rng = np.random.default_rng(0)
+    train = scale(x[rng.permutation(len(x))[:3000]], "unit")
+    heldout = scale(xt[rng.permutation(len(xt))[:800]], "unit")
+    reference = extractor.features(train[:1500])[0]
+    config = eval_config_for("smoke")
+
+    def real_sets(key: str) -> RealSets:
+        return RealSets(train=train, heldout=heldout, reference=reference,
+                        reference_stats=feature_statistics(reference),
+                        index=NeighbourIndex(train), key=key)
+
+    remembered = real_sets("fashion-sample")
+    first = scale(xt[rng.permutation(len(xt))[:300]], "unit")
+    second = np.clip(train[rng.permutation(len(train))[:300]] + 0.03, 0.0, 1.0)
+    a = evaluate(first, remembered, extractor, config, single_class=False)
+    b = evaluate(second, remembered, extractor, config, single_class=False)
+    held = [k for k in remembered.index.memo if isinstance(k, tuple) and k[0] == "yardstick"]
+    assert len(held) == 1  # one size, one floor
+    fresh = evaluate(second, real_sets(""), extractor, config, single_class=False)
+    assert [vars(r) for r in b.rows] == [vars(r) for r in fresh.rows]
+    assert b.verdict == fresh.verdict and (b.copies == fresh.copies).all()
+    floors = lambda res: {r.metric: (r.floor, r.floor_low, r.floor_high) for r in res.rows}  # noqa: E731
+    assert floors(a) == floors(b)
+    assert {r.metric: r.value for r in a.rows} != {r.metric: r.value for r in b.rows}
+    evaluate(first[:200], remembered, extractor, config, single_class=False)
+    assert len([k for k in remembered.index.memo
+                if isinstance(k, tuple) and k[0] == "yardstick"]) == 2  # another N, another floor
