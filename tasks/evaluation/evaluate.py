@@ -28,6 +28,7 @@ from genflow.tasks.evaluation.fid import (
 from genflow.tasks.evaluation.images import checked
 from genflow.tasks.evaluation.kid import kernel_inception_distance
 from genflow.tasks.evaluation.memorisation import (
+    COPY_QUANTILE,
     authentic,
     copy_threshold,
     data_copying_ct_interval,
@@ -217,9 +218,9 @@ class _Yardstick:
     base_cells: np.ndarray    # int64 (n,) cell of each baseline image
     d_base: np.ndarray        # float64 (n,) baseline images' mae to their nearest training image
     threshold: float          # copy threshold (mae)
-    p05: float                # 5th percentile of d_base
-    near: float               # cosine thresholds of near-duplicate / far-from-real
-    far: float
+    base_near: np.ndarray     # float64 (b,) baseline's cosine distance to its nearest other row
+    base_near_pairing: float  # the baseline's near-duplicate design effect (outliers.py)
+    base_far: np.ndarray      # float64 (b,) baseline's cosine distance to the reference pool
     floor: dict = field(default_factory=dict)  # metric -> (value, low, high) of the floor
 
 
@@ -243,10 +244,14 @@ def _yardstick(real: RealSets, extractor: Extractor, config: EvalConfig, n: int,
     _, d_base = real.search("baseline", baseline, 1, seed)
     pool = subsample(real.reference, config.prdc_max, seed)
     cells = kmeans_cells(pool, config.cells, seed)
-    near, far = outliers.thresholds(subsample(f_base, config.prdc_max, seed), pool)
+    judged_base = subsample(f_base, config.prdc_max, seed)
+    base_near, base_nearest = outliers.nearest_other_cosine_index(judged_base)
+    pairing = outliers.pairing_design_effect(
+        base_near < np.quantile(base_near, outliers.DUPLICATE_QUANTILE), base_nearest)
     rod = _Yardstick(pool=pool, cells=cells, base_cells=cells.assign(f_base), d_base=d_base[:, 0],
-                     threshold=copy_threshold(d_base[:, 0]),
-                     p05=float(np.quantile(d_base[:, 0], 0.05)), near=near, far=far)
+                     threshold=copy_threshold(d_base[:, 0]), base_near=base_near,
+                     base_near_pairing=pairing,
+                     base_far=outliers.nearest_cosine(judged_base, pool))
     rod.floor = _side_rows(_Side(f_floor, p_floor, d_floor[:, 0], nn_floor[:, 0]), rod, real,
                            config, single_class, classes)
     if real.key:
@@ -276,16 +281,26 @@ def _side_rows(side: _Side, rod: _Yardstick, real: RealSets, config: EvalConfig,
     out[names.C2ST_P] = (c2st.p_value, math.nan, math.nan)
     out.update(_class_rows(side, config, seed, single_class, classes))
     out.update(_recognised_rows(side, classes))
-    out[names.COPY_RATE] = _share(side.nn1 < rod.threshold)
+    # Shares beyond a baseline quantile: the threshold's own noise is in their intervals.
+    out[names.COPY_RATE] = intervals.beyond_quantile(side.nn1, rod.d_base, COPY_QUANTILE, True)
     out[names.DUPLICATE_RATE] = _share(side.nn1 == 0)
     median = float(np.median(side.nn1))
     out[names.NN1_MEDIAN] = (median, *intervals.bootstrap(
         median, lambda rows, d=side.nn1: float(np.median(d[rows])), len(side.nn1),
         config.bootstrap, seed, lo=0.0))
-    out[names.CLOSER_THAN_TEST] = _share(side.nn1 < rod.p05)
+    out[names.CLOSER_THAN_TEST] = intervals.beyond_quantile(side.nn1, rod.d_base, 0.05, True)
     judged = subsample(side.features, config.prdc_max, seed)
-    out[names.NEAR_DUPLICATE_SHARE] = _share(outliers.nearest_other_cosine(judged) < rod.near)
-    out[names.FAR_FROM_REAL_SHARE] = _share(outliers.nearest_cosine(judged, pool) > rod.far)
+    near, nearest = outliers.nearest_other_cosine_index(judged)
+    near_q = outliers.DUPLICATE_QUANTILE
+    flagged = near < np.quantile(rod.base_near, near_q)
+    # A near-duplicate is flagged with its partner: the pairing inflates the count's variance
+    # (the set's own, or the baseline's when none is flagged).
+    pairing = (outliers.pairing_design_effect(flagged, nearest) if flagged.any()
+               else rod.base_near_pairing)
+    out[names.NEAR_DUPLICATE_SHARE] = intervals.beyond_quantile(near, rod.base_near, near_q, True,
+                                                                pairing)
+    out[names.FAR_FROM_REAL_SHARE] = intervals.beyond_quantile(
+        outliers.nearest_cosine(judged, pool), rod.base_far, outliers.FAR_QUANTILE, False)
     side_cells = rod.cells.assign(side.features)
 
     out[names.DATA_COPYING] = data_copying_ct_interval(

@@ -7,6 +7,10 @@ which):
   floor share.
 - ``blocks``: a mean of independent estimates (disjoint blocks): value ± t(0.975, B-1) · s/√B.
 - ``proportion``: a share of n rows: Wilson's score interval.
+- ``beyond_quantile``: a share of rows beyond a threshold that is itself a quantile of a
+  finite baseline (copy, near-duplicate, far-from-real shares): Wilson's interval at the
+  effective size left by the set's binomial noise, its pairing (``design_effect``) and the
+  threshold's own noise, each added as a variance.
 """
 
 from __future__ import annotations
@@ -61,7 +65,7 @@ def blocks(estimates: np.ndarray) -> tuple[float, float, float, float]:
     return mean, se, mean - half, mean + half
 
 
-def proportion(successes: float, n: int) -> tuple[float, float]:
+def proportion(successes: float, n: float) -> tuple[float, float]:
     """Wilson score 95 % interval of a share ``successes / n``."""
     if n <= 0:
         return math.nan, math.nan
@@ -89,3 +93,40 @@ def bootstrap_many(values: dict[str, float], stat: Callable[[np.ndarray], dict[s
         lo, hi = (ranges or {}).get(key, (-math.inf, math.inf))
         out[key] = clip(value - Z95 * se, value + Z95 * se, lo, hi)
     return out
+
+
+def beyond_quantile(values: np.ndarray, baseline: np.ndarray, q: float, below: bool,
+                    design_effect: float = 1.0) -> tuple[float, float, float]:
+    """(share, low, high) of ``values`` below (``below``) or above the ``q``-quantile of
+    ``baseline`` (strictly), with a 95 % interval.
+
+    The threshold is an order statistic of m baseline rows: its quantile level is uncertain by
+    ±1.96·√(q(1-q)/m), and the share is recomputed at both ends of that range; half their gap
+    over 1.96 is the threshold's standard error. Its variance adds to the set's binomial one,
+    s(1-s)/n times ``design_effect`` (2 when every flagged row is flagged with a partner, as
+    mutual nearest neighbours are), and Wilson's interval is taken at the effective size.
+
+    Args:
+        values: float (n,) the set's statistic per row (a distance).
+        baseline: float (m,) the same statistic of held-out real rows.
+        q: the baseline quantile that is the threshold; below: which side is flagged.
+        design_effect: variance inflation of the flags' count (>= 1).
+    """
+    v, b = np.asarray(values, np.float64), np.asarray(baseline, np.float64)
+    n, m = len(v), len(b)
+
+    def share(level: float) -> float:
+        t = float(np.quantile(b, min(max(level, 0.0), 1.0)))
+        return float((v < t).mean() if below else (v > t).mean())
+
+    s = share(q)
+    half = Z95 * math.sqrt(q * (1 - q) / m) if m else 0.0
+    var_t = ((share(q + half) - share(q - half)) / (2 * Z95)) ** 2
+    if 0 < s < 1:
+        total = s * (1 - s) / n * max(design_effect, 1.0) + var_t
+        n_eff = min(float(n), s * (1 - s) / total)  # the size whose binomial variance is total
+        return (s, *proportion(s * n_eff, n_eff))
+    n_eff = n / max(design_effect, 1.0)  # a boundary share: widened by the threshold's noise
+    low, high = proportion(s * n_eff, n_eff)
+    t_half = Z95 * math.sqrt(var_t)
+    return s, max(0.0, min(low, s - t_half)), min(1.0, max(high, s + t_half))

@@ -31,13 +31,35 @@ def _unit(f: np.ndarray) -> np.ndarray:
 def nearest_other_cosine(features: np.ndarray) -> np.ndarray:
     """float64 (n,): each row's cosine distance (1 - cos) to its nearest other row of
     ``features`` (float (n, d), n >= 2)."""
+    return nearest_other_cosine_index(features)[0]
+
+
+def nearest_other_cosine_index(features: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(float64 (n,) distances, int64 (n,) rows): each row's nearest other row of
+    ``features`` (float (n, d), n >= 2) in cosine distance, and which row it is."""
     u = _unit(features)
-    out = np.empty(len(u))
+    out, which = np.empty(len(u)), np.empty(len(u), np.int64)
     for start in range(0, len(u), _BLOCK):
         s = u[start:start + _BLOCK] @ u.T
         np.fill_diagonal(s[:, start:], -np.inf)
+        which[start:start + _BLOCK] = s.argmax(1)
         out[start:start + _BLOCK] = 1.0 - s.max(1)
-    return out
+    return out, which
+
+
+def pairing_design_effect(flagged: np.ndarray, nearest: np.ndarray) -> float:
+    """1 + the share of flagged rows whose nearest other row is flagged and has them as its
+    nearest: each such mutual pair is one chance event counted twice, doubling its variance.
+
+    Args:
+        flagged: bool (n,); nearest: int64 (n,) each row's nearest other row.
+    """
+    flagged = np.asarray(flagged, bool)
+    if not flagged.any():
+        return 1.0
+    rows = np.flatnonzero(flagged)
+    mutual = flagged[nearest[rows]] & (nearest[nearest[rows]] == rows)
+    return 1.0 + float(mutual.mean())
 
 
 def nearest_cosine(features: np.ndarray, reference: np.ndarray) -> np.ndarray:

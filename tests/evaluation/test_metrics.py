@@ -271,3 +271,45 @@ def test_the_floor_is_judged_once_per_size_and_equals_a_fresh_judgement(real_spl
     evaluate(first[:200], remembered, extractor, config, single_class=False)
     assert len([k for k in remembered.index.memo
                 if isinstance(k, tuple) and k[0] == "yardstick"]) == 2  # another N, another floor
+
+
+def test_shares_beyond_a_baseline_quantile_cover_the_spread_over_draws() -> None:
+    """near_duplicate_share and far_from_real_share of fresh draws (Gaussian features, N = 400):
+    the intervals that count the threshold's noise and the near-duplicates' pairing cover the
+    fresh-data share in ~95 % of 200 draws; Wilson's alone covered ~70 %."""
+    from genflow.tasks.evaluation import outliers
+
+    rng = np.random.default_rng(5)
+    pool = rng.standard_normal((1000, 16))
+    got: dict[str, list] = {"near": [], "far": [], "near_wilson": []}
+    for _ in range(200):
+        x, b = rng.standard_normal((400, 16)), rng.standard_normal((400, 16))
+        dx, nearest = outliers.nearest_other_cosine_index(x)
+        db, base_nearest = outliers.nearest_other_cosine_index(b)
+        flagged = dx < np.quantile(db, outliers.DUPLICATE_QUANTILE)
+        pairing = outliers.pairing_design_effect(
+            flagged if flagged.any() else db < np.quantile(db, outliers.DUPLICATE_QUANTILE),
+            nearest if flagged.any() else base_nearest)
+        got["near"].append(intervals.beyond_quantile(dx, db, outliers.DUPLICATE_QUANTILE, True,
+                                                     pairing))
+        got["near_wilson"].append((flagged.mean(), *intervals.proportion(flagged.sum(), 400)))
+        got["far"].append(intervals.beyond_quantile(outliers.nearest_cosine(x, pool),
+                                                    outliers.nearest_cosine(b, pool),
+                                                    outliers.FAR_QUANTILE, False))
+    coverage = {}
+    for name, rows in got.items():
+        r = np.array(rows)
+        target = r[:, 0].mean()  # the fresh-data share (ties of mutual pairs put it above q)
+        coverage[name] = float(((r[:, 1] <= target) & (target <= r[:, 2])).mean())
+    assert coverage["near"] >= 0.88 and coverage["far"] >= 0.90, coverage
+    assert coverage["near_wilson"] < 0.82, coverage  # what the threshold's noise cost
+
+
+def test_a_boundary_share_keeps_its_meaning() -> None:
+    """All rows flagged (one image repeated) or none: the share is exact, its interval stays on
+    the right side of the flags' limits."""
+    base = np.random.default_rng(0).uniform(0.1, 1.0, 500)
+    s, low, high = intervals.beyond_quantile(np.zeros(500), base, 0.01, True, 2.0)
+    assert s == 1.0 and high == 1.0 and low > 0.9
+    s, low, high = intervals.beyond_quantile(np.ones(500), base, 0.01, True, 2.0)
+    assert s == 0.0 and low == 0.0 and high < 0.03
