@@ -13,7 +13,10 @@ import pytest
 from genflow.storage.parquet import read_table
 from genflow.storage.root import resolve_root
 
-pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("prefect_server")]
+# One test of ~10 min on one core (the quick Fashion extractor, then 14 judged sets): more
+# than the suite-wide 15 min limit when the other xdist worker trains beside it.
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("prefect_server"),
+              pytest.mark.timeout(1800)]
 
 
 def test_controls_pass_and_any_image_set_is_judged(fashion_idx_dir: Path, tmp_path: Path,

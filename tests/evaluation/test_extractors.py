@@ -13,24 +13,21 @@ from genflow.tasks.evaluation.classifier import FEATURE_DIM, train_domain_classi
 from genflow.tasks.evaluation.extractors import check_extractor_name, load_inception
 
 
-@pytest.mark.slow
-def test_domain_classifier_accuracy_goals(real_splits) -> None:
+def test_domain_classifier_features_and_probabilities(real_splits) -> None:
+    """Shapes and ranges of a (briefly trained) domain classifier's outputs. Its accuracy goals
+    are checked where the quick profile trains it anyway: Fashion-MNIST's (>= 0.90) in
+    tests/evaluation/test_calibrate.py, MNIST's (>= 0.97) in
+    tests/flows/test_compare_and_trends.py."""
     from genflow.tasks.data.normalise import scale
-    from genflow.tasks.evaluation.splits import reference_mask
 
-    accuracies = {}
-    # Fashion-MNIST's goal (>= 0.90) is checked where its extractor is trained anyway:
-    # tests/evaluation/test_calibrate.py.
-    for dataset, epochs in (("mnist", 10),):  # the quick profile
-        (x, y), (xt, yt) = real_splits[dataset]["train"], real_splits[dataset]["test"]
-        own = ~reference_mask(len(x), 0)  # the extractor's two thirds (splits.py)
-        x, y = x[own], y[own]
-        model, acc = train_domain_classifier(scale(x, "unit"), y, scale(xt, "unit"), yt,
-                                             epochs=epochs, min_steps=1200)
-        accuracies[dataset] = acc
-        feats, probs = model.predict(scale(xt[:10], "unit"), verbose=0)
-        assert feats.shape == (10, FEATURE_DIM) and probs.shape == (10, 10)
-    assert accuracies["mnist"] >= 0.97, accuracies
+    (x, y), (xt, yt) = real_splits["mnist"]["train"], real_splits["mnist"]["test"]
+    model, acc = train_domain_classifier(scale(x[::8], "unit"), y[::8], scale(xt, "unit"), yt,
+                                         epochs=1, min_steps=0)
+    assert 0.0 <= acc <= 1.0
+    feats, probs = model.predict(scale(xt[::100], "unit"), verbose=0)
+    assert feats.shape == (len(xt[::100]), FEATURE_DIM) and probs.shape == (len(xt[::100]), 10)
+    assert feats.dtype == np.float32 and np.isfinite(feats).all()
+    np.testing.assert_allclose(probs.sum(axis=1), 1.0, atol=1e-4)
 
 
 def test_inception_needs_weights(tmp_path: Path) -> None:
