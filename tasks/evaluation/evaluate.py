@@ -141,7 +141,8 @@ def _fid_rows(side: _Side, real: RealSets, config: EvalConfig, seed: int
              if np.isfinite(se) else (math.nan, math.nan))
     return {names.FID: (fid, *fid_i),
             names.FD_INF: fd_infinity(f, mu, sigma, seed,
-                                      sampling_se=se if np.isfinite(se) else 0.0)}
+                                      sampling_se=se if np.isfinite(se) else 0.0,
+                                      reference=real.reference)}
 
 
 def _prdc_rows(side: _Side, pool: np.ndarray, config: EvalConfig, seed: int

@@ -107,3 +107,45 @@ def test_standard_error_matches_the_spread_over_draws(scale: float) -> None:
     assert 0.8 <= ratio <= 1.25 and coverage >= 0.88, (ratio, coverage)
     if scale == 1.0:
         assert np.mean(plain) / sd > 1.4  # what it replaces
+
+
+@pytest.mark.parametrize("d,r", [(32, 2000), (32, 20000), (128, 2000)])
+def test_fd_infinity_of_fresh_images_is_zero_at_any_reference_size(d: int, r: int) -> None:
+    """README and docs/evaluation.md: fresh real images score FD∞ ≈ 0, also against a small
+    reference (a class-filtered model's, ≈ 2,000 boots): within 5 % of their FID (the floor),
+    where the 1/N fit alone leaves the reference's size bias."""
+    from genflow.tasks.evaluation.fid import fd_infinity
+
+    rng = np.random.default_rng(d + r)
+    mix = rng.standard_normal((d, d)) / np.sqrt(d) + np.eye(d)
+    draws, n = (16, 2000) if d == 32 else (6, 2000)
+    values, plain, fid = [], [], []
+    for t in range(draws):
+        ref = rng.standard_normal((r, d)) @ mix
+        mu, sigma = feature_statistics(ref)
+        x = rng.standard_normal((n, d)) @ mix
+        values.append(fd_infinity(x, mu, sigma, t, reference=ref)[0])
+        plain.append(fd_infinity(x, mu, sigma, t)[0])
+        fid.append(frechet_distance(*feature_statistics(x), mu, sigma))
+    mean, se = np.mean(values), np.std(values, ddof=1) / np.sqrt(draws)
+    assert abs(mean) <= 3 * se + 0.05 * np.mean(fid), (mean, se, np.mean(fid))
+    if r == 2000:  # what the reference's term removes
+        assert np.mean(plain) > 0.2 * np.mean(fid) > 3 * se + abs(mean), (plain, mean)
+
+
+def test_coverage_expectation_at_unequal_sizes() -> None:
+    """docs/evaluation.md: fresh images' coverage is 1 - C(P-1, 5) / C(P-1+N, 5) for N judged
+    rows against a P-row pool (0.97 only when N = P), and density's expectation is 1."""
+    from genflow.tasks.evaluation.prdc import density_coverage, expected_coverage
+
+    assert expected_coverage(2000, 2000) == pytest.approx(0.969, abs=0.001)
+    assert expected_coverage(2000, 500) == pytest.approx(0.672, abs=0.001)
+    assert expected_coverage(2000, 50) == pytest.approx(0.116, abs=0.001)
+    rng = np.random.default_rng(5)
+    d, pool = 16, 600
+    for n in (30, 150, 600):
+        got = np.array([density_coverage(rng.standard_normal((pool, d)),
+                                         rng.standard_normal((n, d))) for _ in range(20)])
+        mean, se = got.mean(0), got.std(0, ddof=1) / np.sqrt(len(got))
+        assert abs(mean[1] - expected_coverage(pool, n)) <= 3 * se[1] + 0.005, (n, mean, se)
+        assert abs(mean[0] - 1.0) <= 3 * se[0], (n, mean, se)
