@@ -175,12 +175,13 @@ OPERATIONS_DIRS = ("tests/faults/", "tests/server_tier/")
 OPERATIONS = "operations"
 
 
+def _tier_of(markers) -> str:
+    """The tier of a test with these marker names (a fault or server test is also slow)."""
+    return next((t for t in ("fault", "server", "slow") if t in markers), "fast")
+
+
 def _tier(item: pytest.Item) -> str:
-    names = {m.name for m in item.iter_markers()}
-    for tier in ("fault", "server", "slow"):
-        if tier in names:
-            return tier
-    return "fast"
+    return _tier_of({m.name for m in item.iter_markers()})
 
 
 def _unit(nodeid: str) -> str:
@@ -232,16 +233,16 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log):
 
 # Wall time, and test time by tier, printed at the end of every run: issue 20's suite figure is
 # the wall time until the fast and slow tiers are done (the operations unit runs last, alone;
-# goal 15 min on 2 cores), the fast tier's is what `-m "not slow"` costs (goal 5 min). Test time is summed
-# over workers (setup, call and teardown; a module's or the session's fixtures count in the
-# first test that uses them), so with two workers it exceeds the wall time.
+# goal 15 min on 2 cores), the fast tier's is what `-m "not slow"` costs (goal 5 min). Test
+# time is summed over workers (setup, call and teardown; a module's or the session's fixtures
+# count in the first test that uses them), so with two workers it exceeds the wall time.
 _TIER_SECONDS: dict[str, float] = {}
 _SESSION_START = time.monotonic()
 _CORE_DONE = [_SESSION_START]
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
-    tier = next((t for t in ("fault", "server", "slow") if t in report.keywords), "fast")
+    tier = _tier_of(report.keywords)  # a report carries its item's marker names
     _TIER_SECONDS[tier] = _TIER_SECONDS.get(tier, 0.0) + report.duration
     if tier in ("fast", "slow"):  # the operations unit runs last: this is the core tiers' end
         _CORE_DONE[0] = time.monotonic()
