@@ -182,13 +182,42 @@ def step_aside(error: BaseException) -> None:
         _exit_now(0)
 
 
-def supersede_missed() -> str | None:
-    """After an outage, keep only the newest due scheduled run of this deployment.
+def _claimed_at(client: Any, run: Any) -> dt.datetime:
+    """When a worker first tried to take this run (not before it was due): its first Pending, or
+    its first AwaitingConcurrencySlot (the server turned a Pending away while another run of
+    the deployment held the slot). A slot that came due after that was not missed with this
+    run; the first try, not the latest, because a run that waited behind others would
+    otherwise count every slot that came due while they started."""
+    from prefect.client.schemas.objects import StateType
 
-    Every other scheduled run of the deployment that is due (its time has passed) and not yet
-    running (Scheduled, Late, awaiting the concurrency slot, or Pending) is Cancelled with the
-    reason. Returns the reason when this run itself is not the
-    newest (the caller ends Cancelled), else None. Only runs the schedule made take part.
+    due = run.expected_start_time
+    tried = [s.timestamp for s in client.read_flow_run_states(run.id)
+             if s.timestamp is not None
+             and (s.type == StateType.PENDING or s.name == "AwaitingConcurrencySlot")]
+    claimed = min(tried) if tried else dt.datetime.now(dt.UTC)
+    return max(claimed, due) if due is not None else claimed
+
+
+def newest_missed(run: Any, due: list[Any], claimed_at: dt.datetime) -> tuple[Any, list[Any]]:
+    """(the run that executes, the runs to cancel) among ``run`` and the other due runs.
+
+    Only runs due by ``claimed_at`` (when a worker first tried to take ``run``) compete: a slot
+    that comes due while ``run`` waits or its process starts was not missed. Without this
+    bound, a start slower than the schedule's interval makes every run defer to the next
+    one and none ever executes.
+    """
+    competing = [r for r in due if r.id != run.id and r.expected_start_time <= claimed_at]
+    newest = max([run, *competing], key=lambda r: (r.expected_start_time, str(r.id)))
+    return newest, [r for r in competing if r.id != newest.id]
+
+
+def supersede_missed() -> str | None:
+    """After an outage, keep only the newest missed scheduled run of this deployment.
+
+    Every other scheduled run of the deployment that was due when the worker took this one
+    (``newest_missed``) and is not yet running (Scheduled, Late, awaiting the concurrency slot,
+    or Pending) is Cancelled with the reason. Returns the reason when this run itself is not
+    the newest (the caller ends Cancelled), else None. Only runs the schedule made take part.
     """
     run = deployment_run()
     if run is None or not run.auto_scheduled:
@@ -205,24 +234,22 @@ def supersede_missed() -> str | None:
     from prefect.client.schemas.objects import StateType
     from prefect.states import Cancelled
 
-    now = dt.datetime.now(dt.UTC)
     with get_client(sync_client=True) as client:
+        claimed_at = _claimed_at(client, run)
         waiting = client.read_flow_runs(
             deployment_filter=DeploymentFilter(id=DeploymentFilterId(any_=[run.deployment_id])),
             flow_run_filter=FlowRunFilter(
                 state=FlowRunFilterState(type=FlowRunFilterStateType(
                     any_=[StateType.SCHEDULED, StateType.PENDING])),
-                expected_start_time=FlowRunFilterExpectedStartTime(before_=now)),
+                expected_start_time=FlowRunFilterExpectedStartTime(before_=claimed_at)),
             limit=200)
-        due = [r for r in waiting if r.auto_scheduled and r.id != run.id]
-        if not due:
+        newest, cancel = newest_missed(run, [r for r in waiting if r.auto_scheduled], claimed_at)
+        if newest.id == run.id and not cancel:
             return None
-        newest = max([run, *due], key=lambda r: (r.expected_start_time, str(r.id)))
         reason = (f"superseded by the newer scheduled run {newest.name} "
                   f"(due {newest.expected_start_time:%Y-%m-%d %H:%M:%S} UTC): after an outage "
                   f"only the newest missed run executes")
-        for other in due:
-            if other.id != newest.id:
-                client.set_flow_run_state(other.id, Cancelled(message=reason))
-                log.info("cancelled %s (due %s): %s", other.name, other.expected_start_time, reason)
+        for other in cancel:
+            client.set_flow_run_state(other.id, Cancelled(message=reason))
+            log.info("cancelled %s (due %s): %s", other.name, other.expected_start_time, reason)
     return None if newest.id == run.id else reason

@@ -223,7 +223,10 @@ def outage(env: dict, tmp: Path, interval: int = 45) -> dict:
             if (all(r["state_type"] in night.FINAL for r in now.values())
                     and any(r["state_type"] == "COMPLETED" for r in since)):
                 break
-            assert time.monotonic() < deadline, {r["name"]: r["state_name"] for r in since}
+            assert time.monotonic() < deadline, "; ".join(
+                f"{r['name']} due {r['expected_start_time']}: {r['state_name']} "
+                f"({(r.get('state') or {}).get('message')})"
+                for r in sorted(since, key=lambda r: r["expected_start_time"]))
             time.sleep(3)
         _between_slots(env, dep)  # a worker stopped mid-submission leaves its run Pending
     finally:
