@@ -214,8 +214,8 @@ def newest_missed(run: Any, due: list[Any], claimed_at: dt.datetime) -> tuple[An
 def supersede_missed() -> str | None:
     """After an outage, keep only the newest missed scheduled run of this deployment.
 
-    Every other scheduled run of the deployment that was due when the worker took this one
-    (``newest_missed``) and is not yet running (Scheduled, Late, awaiting the concurrency slot,
+    Every other scheduled run of the deployment that was due when a worker first tried to
+    take this one (``newest_missed``) and is not yet running (Scheduled, Late, awaiting the concurrency slot,
     or Pending) is Cancelled with the reason. Returns the reason when this run itself is not
     the newest (the caller ends Cancelled), else None. Only runs the schedule made take part.
     """
