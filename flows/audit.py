@@ -27,13 +27,8 @@ from genflow.tasks.data.normalise import scale
 from genflow.tasks.evaluation.config import EvalConfig, eval_config_for
 from genflow.tasks.evaluation.controls import build_controls, check_controls
 from genflow.tasks.evaluation.evaluate import evaluate
-from genflow.tasks.evaluation.evaluate_tasks import (
-    extractor_for,
-    load_extractor,
-    load_real_sets,
-    log_rows,
-    result_rows,
-)
+from genflow.tasks.evaluation.evaluate_tasks import load_real_sets, log_rows, result_rows
+from genflow.tasks.evaluation.extractor_tasks import extractor_for, load_extractor
 from genflow.tasks.evaluation.extractors import check_extractor_name, inception_weights_path
 from genflow.tasks.evaluation.images import load_images
 from genflow.tasks.evaluation.splits import draw

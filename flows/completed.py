@@ -94,11 +94,8 @@ def completed_samples(trained: TrainRecord, n: int | None, seed: int,
 def completed_evaluation(samples: SampleRecord, trained: TrainRecord,
                          evaluation: EvalConfig | None, root_url: str) -> EvalRecord | None:
     """The stored evaluation of ``samples`` under ``evaluation`` (the profile's by default)."""
-    from genflow.tasks.evaluation.evaluate_tasks import (
-        evaluate_key,
-        extractor_exists,
-        extractor_key,
-    )
+    from genflow.tasks.evaluation.evaluate_tasks import evaluate_key
+    from genflow.tasks.evaluation.extractor_tasks import extractor_exists, extractor_key
 
     art = resolve_root(root_url)
     config = evaluation or eval_config_for(samples.profile)

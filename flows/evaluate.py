@@ -14,7 +14,8 @@ from genflow.storage.results import result_storage
 from genflow.storage.root import resolve_root
 from genflow.storage.samples import neighbours_exist
 from genflow.tasks.evaluation.config import EvalConfig, eval_config_for
-from genflow.tasks.evaluation.evaluate_tasks import evaluate_key, evaluate_samples, extractor_for
+from genflow.tasks.evaluation.evaluate_tasks import evaluate_key, evaluate_samples
+from genflow.tasks.evaluation.extractor_tasks import extractor_for
 from genflow.tasks.evaluation.records import EvalRecord
 from genflow.tasks.generation.records import SampleRecord
 from genflow.tasks.logs import forward_logs

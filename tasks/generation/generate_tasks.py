@@ -13,7 +13,7 @@ from prefect import task
 from genflow.storage.atomic import write_bytes
 from genflow.storage.datasets import read_split
 from genflow.storage.hashing import code_version, sha256_text
-from genflow.storage.png import encode_png, grid, to_uint8
+from genflow.storage.png import encode_png, grid, side_by_side, to_uint8
 from genflow.storage.root import resolve_root
 from genflow.storage.runs import RunStore
 from genflow.storage.samples import read_samples, sample_parts, samples_name, write_samples
@@ -100,15 +100,3 @@ def generate_samples(trained: TrainRecord, train_ref: SplitRecord, test_ref: Spl
                         seed=seed, sha256=digest, classes=spec.train.classes, pictures=pictures)
 
 
-def side_by_side(samples: np.ndarray, neighbours: np.ndarray, columns: int = 10) -> bytes:
-    """Lecture figure 10-8: rows of samples, each above a row of their nearest training images.
-
-    Args:
-        samples, neighbours: uint8 (n, 28, 28, 1), n a multiple of ``columns`` preferred.
-    """
-    rows = []
-    for start in range(0, len(samples), columns):
-        rows += [samples[start:start + columns], neighbours[start:start + columns]]
-    padded = [np.concatenate([r, np.full((columns - len(r), 28, 28, 1), 255, np.uint8)])
-              if len(r) < columns else r for r in rows]
-    return encode_png(grid(np.concatenate(padded), columns=columns))

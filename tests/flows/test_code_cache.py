@@ -63,3 +63,47 @@ def test_editing_the_data_stage_retrains_and_nothing_else_does(tmp_path: Path, m
     normalise.write_text(normalise.read_text() + "\n# an edit the cache must notice\n")
     edited = _train(site, root)
     assert edited["key"] != first["key"] and edited["finished_at"] != first["finished_at"]
+
+
+VERSIONS = """
+import json
+from genflow.tasks.evaluation.evaluate_tasks import EVAL_CODE_VERSION
+from genflow.tasks.evaluation.extractor_tasks import EXTRACTOR_CODE_VERSION
+from genflow.tasks.training.train_tasks import train_code_version
+print(json.dumps({"extractor": EXTRACTOR_CODE_VERSION, "evaluate": EVAL_CODE_VERSION,
+                  "dcgan": train_code_version("dcgan")}))
+"""
+
+
+def _versions(site: Path) -> dict:
+    out = subprocess.run([sys.executable, "-c", VERSIONS], env={**os.environ, "PYTHONPATH": str(site)},
+                         cwd=site, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-3000:]
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def test_each_key_covers_only_the_code_its_step_runs(tmp_path: Path) -> None:
+    """Editing the model registry (a model's quick settings) changes that model's training
+    key and neither the extractor's nor the evaluation's: no extractor is retrained and no
+    other model re-scored. Editing a metric re-scores and keeps the extractor; editing the
+    classifier retrains it."""
+    site = _installed_layout(tmp_path)
+    tasks = site / "genflow" / "tasks"
+    before = _versions(site)
+
+    def edit(path: Path) -> dict:
+        path.write_text(path.read_text() + "\n# an edit\n")
+        return _versions(site)
+
+    after_registry = edit(tasks / "models" / "registry.py")
+    assert after_registry["dcgan"] != before["dcgan"]
+    assert {k: after_registry[k] for k in ("extractor", "evaluate")} == \
+        {k: before[k] for k in ("extractor", "evaluate")}
+    after_generation = edit(tasks / "generation" / "generate_tasks.py")
+    assert after_generation["evaluate"] == before["evaluate"]
+    after_metric = edit(tasks / "evaluation" / "kid.py")
+    assert after_metric["evaluate"] != before["evaluate"]
+    assert after_metric["extractor"] == before["extractor"]
+    after_classifier = edit(tasks / "evaluation" / "classifier.py")
+    assert after_classifier["extractor"] != before["extractor"]
+    assert after_classifier["evaluate"] != after_metric["evaluate"]  # it loads the extractor
