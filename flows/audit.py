@@ -24,6 +24,7 @@ from genflow.storage.datasets import read_split
 from genflow.storage.parquet import append_rows
 from genflow.storage.root import check_name, resolve_root
 from genflow.tasks.data.normalise import scale
+from genflow.tasks.evaluation import config as names
 from genflow.tasks.evaluation.config import EvalConfig, eval_config_for
 from genflow.tasks.evaluation.controls import build_controls, check_controls
 from genflow.tasks.evaluation.evaluate import evaluate
@@ -39,7 +40,7 @@ from genflow.tasks.reporting.report_tasks import record_run
 
 log = logging.getLogger("genflow.flows.audit")
 CONTROL_PREFIX = "control:"
-PASSED = "control_passed"
+PASSED = names.CONTROL_PASSED
 
 
 class Scored(BaseModel):

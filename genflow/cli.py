@@ -19,7 +19,6 @@ from genflow.core.quiet import import_tensorflow_quietly, quiet_tensorflow_defau
 from genflow.core.settings import configure_prefect
 from genflow.run_config import DATASETS, PROFILES, SOURCES, add_pipeline_options
 from genflow.storage.root import PREFECT, ROOT_ENV, ArtifactRoot, resolve_root
-from genflow.tasks.evaluation.config import HEADLINE
 
 
 def _root_option(p: argparse.ArgumentParser) -> None:
@@ -215,8 +214,14 @@ def cmd_run(args: argparse.Namespace, root: ArtifactRoot) -> int:
     return 0
 
 
+def _headline() -> tuple[str, ...]:
+    from genflow.tasks.evaluation import metrics
+
+    return metrics.headline()
+
+
 def _print_summary(rows: list[tuple[str, str, list[dict]]]) -> None:
-    keys = HEADLINE
+    keys = _headline()
     print(f"  {'model':<16}{'dataset':<14}" + "".join(f"{k:>20}" for k in keys))
     for model, dataset, metrics in rows:
         by = {m["metric"]: m for m in metrics}
@@ -269,7 +274,7 @@ def cmd_compare(args: argparse.Namespace, root: ArtifactRoot) -> int:
 
     rows = read_table(root, METRICS_TABLE).to_pylist()
     changes, verdicts = compare_runs(rows, args.run_a, args.run_b,
-                                     None if args.all else HEADLINE)
+                                     None if args.all else _headline())
     print(f"{args.run_a} (A) -> {args.run_b} (B); 'beyond': the 95 % intervals do not overlap")
     print(f"  {'model':<16}{'dataset':<14}{'metric':<22}{'A':>10}  {'A interval':<22}{'B':>10}  "
           f"{'B interval':<22}{'B - A':>10}  beyond")
@@ -442,7 +447,7 @@ def cmd_calibrate(args: argparse.Namespace, root: ArtifactRoot) -> int:
     from genflow.flows.audit import calibrate
 
     result = calibrate(args.dataset, n=args.samples, source=args.source, root=root.url)
-    keys = ("fid", "kid", "precision", "recall", "coverage", "c2st_accuracy", "copy_rate")
+    keys = _headline()
     print(f"calibration of {args.dataset}, run {result.run_id}")
     print(f"  {'control':<18}" + "".join(f"{k:>14}" for k in keys) + "  verdict      result")
     for s in result.sets:

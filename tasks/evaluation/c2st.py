@@ -12,11 +12,16 @@ p-value is the share of label shufflings scoring at least the observed accuracy.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 
 from genflow.core.errors import InputError
+from genflow.tasks.evaluation import config as names
+from genflow.tasks.evaluation import intervals
+from genflow.tasks.evaluation.entries import Judging, Metric, Triple
+from genflow.tasks.evaluation.prdc import subsample
 
 
 @dataclass
@@ -62,3 +67,27 @@ def one_nn_two_sample_test(real: np.ndarray, fake: np.ndarray, seed: int = 0,
     hits = int((null >= accuracy).sum())
     return C2ST(accuracy=accuracy, p_value=(hits + 1) / (permutations + 1), m=m,
                 null_sd=float(null.std(ddof=1)) if permutations > 1 else 0.0)
+
+
+METRICS = (
+    Metric(names.C2ST, "lower", fresh="0.5", size="paired", headline=True, trend=True,
+           interval="the wider of Wilson's over the 2m classified rows and ± 1.96 × the "
+                    "accuracy's spread over the label permutations"),
+    Metric(names.C2ST_P, "none", interval="none", fresh="not small", size="paired"),
+)
+
+
+def score(j: Judging) -> dict[str, Triple]:
+    """The 1-NN two-sample test against the reference pool (see METRICS)."""
+    test = one_nn_two_sample_test(j.rod.pool, subsample(j.features, j.config.prdc_max, j.seed),
+                                  j.seed)
+    # Leave-one-out outcomes of mutual neighbours are correlated, so Wilson's interval
+    # alone is too narrow: the wider of it and the permutation spread is used.
+    wilson = intervals.proportion(test.accuracy * 2 * test.m, 2 * test.m)
+    half = max(intervals.Z95 * test.null_sd, (wilson[1] - wilson[0]) / 2)
+    return {names.C2ST: (test.accuracy, *intervals.clip(test.accuracy - half,
+                                                        test.accuracy + half, 0.0, 1.0)),
+            names.C2ST_P: (test.p_value, math.nan, math.nan)}
+
+
+SCORERS = (score,)

@@ -5,7 +5,8 @@ however exact its formulas.
 - ``held_out``: fresh real test images (the *probe*, a seeded third of the test split that the
   evaluation's floor and baseline never use): every interval overlaps the floor's (the
   per-class shares are judged by ``missing_classes`` instead), no flag.
-- ``train_noisy``: training images + Gaussian noise (sd 0.02): flagged ``copies``.
+- ``train_noisy``: training images + Gaussian noise (sd 0.02): flagged ``copies``, and a
+  memorisation gap whose interval is above 0.
 - ``dropped_classes``: probe images without three seeded classes: flagged
   ``missing_classes`` naming exactly those three; recall and coverage intervals below the
   floor's, precision not.
@@ -22,6 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from genflow.tasks.evaluation import config as names
+from genflow.tasks.evaluation.entries import Metric
 from genflow.tasks.evaluation.verdict import missing_classes, verdict_text
 
 NOISE_LEVELS = (0.05, 0.1, 0.2, 0.4)
@@ -29,6 +31,8 @@ BLUR_LEVELS = (0.5, 1.0, 1.5, 2.0)
 LADDERS = {"noise": NOISE_LEVELS, "blur": BLUR_LEVELS}
 DROPPED = 3
 UNREALISTIC_FROM = 3  # the upper ladder levels
+# One row per control: 1.0 passed, 0.0 failed (flows/audit.py).
+METRICS = (Metric(names.CONTROL_PASSED, "none", "none", "1", size="fixed"),)
 
 
 @dataclass
@@ -55,7 +59,7 @@ def build_controls(train: np.ndarray, train_labels: np.ndarray, probe: np.ndarra
     sets = [ControlSet("held_out", p, "at the floor on every metric, no flag")]
     noisy = train[rng.choice(len(train), n, replace=False)]
     sets.append(ControlSet("train_noisy", _clip(noisy + rng.normal(0, 0.02, noisy.shape)),
-                           "flagged copies"))
+                           "flagged copies; memorisation gap above 0"))
     classes = np.unique(probe_labels)
     dropped = rng.choice(classes, min(DROPPED, len(classes) - 1), replace=False)
     keep = ~np.isin(probe_labels, dropped)
@@ -102,8 +106,12 @@ def check_controls(results: dict[str, tuple[list[dict], list[str]]],
            and not r["metric"].startswith(names.CLASS_SHARE_PREFIX)]
     out["held_out"] = (None if not off and not flags else
                        f"away from the floor on {', '.join(off) or '-'}; flags {flags or '-'}")
-    out["train_noisy"] = None if "copies" in results["train_noisy"][1] else (
-        f"not flagged copies (copy_rate {m('train_noisy', names.COPY_RATE)['value']:.3f})")
+    why = [] if "copies" in results["train_noisy"][1] else [
+        f"not flagged copies (copy_rate {m('train_noisy', names.COPY_RATE)['value']:.3f})"]
+    gap = m("train_noisy", names.MEMORISATION_GAP)
+    if not (gap.get("low") is not None and gap["low"] > 0):
+        why.append(f"no memorisation gap ({gap['value']:.4f}, low {gap.get('low')})")
+    out["train_noisy"] = "; ".join(why) or None
     out["one_repeated"] = None if "collapsed" in results["one_repeated"][1] else (
         "not flagged collapsed (near_duplicate_share "
         f"{m('one_repeated', names.NEAR_DUPLICATE_SHARE)['value']:.3f})")

@@ -11,33 +11,21 @@ import math
 from dataclasses import dataclass, field
 
 import numpy as np
-import scipy.stats
 
 from genflow.core.errors import InputError
 from genflow.tasks.evaluation import config as names
-from genflow.tasks.evaluation import intervals, outliers
-from genflow.tasks.evaluation.c2st import one_nn_two_sample_test
+from genflow.tasks.evaluation import metrics, outliers
 from genflow.tasks.evaluation.config import EvalConfig
+from genflow.tasks.evaluation.entries import Judging, Triple
 from genflow.tasks.evaluation.extractors import Extractor
-from genflow.tasks.evaluation.fid import (
-    fd_infinity,
-    feature_statistics,
-    fid_standard_error,
-    frechet_distance,
-)
 from genflow.tasks.evaluation.images import checked
-from genflow.tasks.evaluation.kid import kernel_inception_distance
 from genflow.tasks.evaluation.memorisation import (
-    COPY_QUANTILE,
-    authentic,
     copy_threshold,
-    data_copying_ct_interval,
     kmeans_cells,
     nearest_other_distance,
 )
-from genflow.tasks.evaluation.modes import classifier_score, mode_coverage
 from genflow.tasks.evaluation.neighbours import NeighbourIndex
-from genflow.tasks.evaluation.prdc import PRDC, subsample
+from genflow.tasks.evaluation.prdc import subsample
 from genflow.tasks.evaluation.splits import draw, heldout_halves
 from genflow.tasks.evaluation.verdict import verdict
 
@@ -122,93 +110,6 @@ def check_samples(samples: np.ndarray, name: str = "samples") -> np.ndarray:
 
 
 @dataclass
-class _Side:
-    """One judged set (the samples or the floor): its drawn rows' features and neighbours."""
-
-    features: np.ndarray
-    probs: np.ndarray | None
-    nn1: np.ndarray
-    nn_index: np.ndarray
-
-
-def _fid_rows(side: _Side, real: RealSets, config: EvalConfig, seed: int
-              ) -> dict[str, tuple[float, float, float]]:
-    mu, sigma = real.reference_stats
-    f = side.features
-    fid = frechet_distance(*feature_statistics(f), mu, sigma)
-    se = fid_standard_error(f, mu, sigma, config.bootstrap, seed)
-    fid_i = (intervals.clip(fid - intervals.Z95 * se, fid + intervals.Z95 * se, lo=0.0)
-             if np.isfinite(se) else (math.nan, math.nan))
-    return {names.FID: (fid, *fid_i),
-            names.FD_INF: fd_infinity(f, mu, sigma, seed,
-                                      sampling_se=se if np.isfinite(se) else 0.0,
-                                      reference=real.reference)}
-
-
-def _prdc_rows(side: _Side, pool: np.ndarray, config: EvalConfig, seed: int
-               ) -> dict[str, tuple[float, float, float]]:
-    f = subsample(side.features, config.prdc_max, seed)
-    prdc = PRDC(pool, f)
-    values = prdc.values()
-    bounds = {k: (0.0, math.inf if k == "density" else 1.0) for k in values}
-    found = intervals.bootstrap_many(values, prdc.values, len(f), config.bootstrap, seed, bounds)
-    return {name: (values[key], *found[key]) for key, name in (
-        ("precision", names.PRECISION), ("recall", names.RECALL), ("density", names.DENSITY),
-        ("coverage", names.COVERAGE))}
-
-
-def _recognised_rows(side: _Side, classes: list[int] | None
-                     ) -> dict[str, tuple[float, float, float]]:
-    """How recognisable the images are to the domain classifier: the mean top-class
-    probability (normal interval of the mean) and, for a model of some classes, the share classified into
-    them (Wilson)."""
-    p = side.probs
-    if p is None:
-        return {}
-    top = p.max(1)
-    half = intervals.Z95 * float(top.std(ddof=1)) / math.sqrt(len(top)) if len(top) > 1 else math.nan
-    out = {names.TOP_CLASS_PROB: (float(top.mean()),
-                                  *intervals.clip(top.mean() - half, top.mean() + half, 0.0, 1.0))}
-    if classes:
-        out[names.IN_CLASS_SHARE] = _share(np.isin(p.argmax(1), classes))
-    return out
-
-
-def _class_rows(side: _Side, config: EvalConfig, seed: int, single_class: bool,
-                classes: list[int] | None) -> dict[str, tuple[float, float, float]]:
-    p = side.probs
-    if p is None or single_class:  # one class: the score is ~1 by construction
-        return {}
-    splits = min(10, len(p))
-    mean, std = classifier_score(p, splits, seed)
-    # split scores: sample sd = std * sqrt(k / (k - 1)), so the standard error is std / sqrt(k - 1)
-    half = float(scipy.stats.t.ppf(0.975, splits - 1)) * std / math.sqrt(splits - 1)
-    low, high = mean - half, mean + half
-    out = {names.CLASSIFIER_SCORE: (mean, max(low, 1.0), high)}
-    modes = mode_coverage(p)
-    values = {"entropy_bits": modes["entropy_bits"], "classes_missing": modes["classes_missing"]}
-
-    def stat(rows: np.ndarray) -> dict[str, float]:
-        m = mode_coverage(p[rows])
-        return {"entropy_bits": m["entropy_bits"], "classes_missing": m["classes_missing"]}
-
-    found = intervals.bootstrap_many(values, stat, len(p), config.bootstrap, seed,
-                                     {"entropy_bits": (0.0, math.log2(p.shape[1])),
-                                      "classes_missing": (0.0, float(p.shape[1]))})
-    out[names.MODE_ENTROPY] = (values["entropy_bits"], *found["entropy_bits"])
-    out[names.CLASSES_MISSING] = (values["classes_missing"], *found["classes_missing"])
-    predicted = p.argmax(1)
-    for c in (range(p.shape[1]) if classes is None else classes):
-        out[names.class_share(c)] = _share(predicted == c)
-    return out
-
-
-def _share(flags: np.ndarray) -> tuple[float, float, float]:
-    flags = np.asarray(flags, bool)
-    return (float(flags.mean()), *intervals.proportion(float(flags.sum()), len(flags)))
-
-
-@dataclass
 class _Yardstick:
     """What every image set of one size is judged against: the held-out floor side and its
     metrics, and the baseline's thresholds. Independent of the samples, so it is computed once
@@ -222,6 +123,8 @@ class _Yardstick:
     base_near: np.ndarray     # float64 (b,) baseline's cosine distance to its nearest other row
     base_near_pairing: float  # the baseline's near-duplicate design effect (outliers.py)
     base_far: np.ndarray      # float64 (b,) baseline's cosine distance to the reference pool
+    gap_train: np.ndarray     # float64 (r, d) memorisation-gap queries: every reference row
+    gap_heldout: np.ndarray   # float64 (h, d) memorisation-gap queries: every baseline row
     floor: dict = field(default_factory=dict)  # metric -> (value, low, high) of the floor
 
 
@@ -240,7 +143,9 @@ def _yardstick(real: RealSets, extractor: Extractor, config: EvalConfig, n: int,
     floor = real.heldout[floor_rows[:n]]
     baseline = real.heldout[baseline_rows[:n]]
     f_floor, p_floor = extractor.features(floor)
-    f_base, _ = extractor.features(baseline)
+    # the memorisation gap queries every baseline and every reference row
+    f_base_all, _ = extractor.features(real.heldout[baseline_rows])
+    f_base = f_base_all[:n]
     nn_floor, d_floor = real.search("floor", floor, 2, seed)
     _, d_base = real.search("baseline", baseline, 1, seed)
     pool = subsample(real.reference, config.prdc_max, seed)
@@ -252,62 +157,29 @@ def _yardstick(real: RealSets, extractor: Extractor, config: EvalConfig, n: int,
     rod = _Yardstick(pool=pool, cells=cells, base_cells=cells.assign(f_base), d_base=d_base[:, 0],
                      threshold=copy_threshold(d_base[:, 0]), base_near=base_near,
                      base_near_pairing=pairing,
-                     base_far=outliers.nearest_cosine(judged_base, pool))
-    rod.floor = _side_rows(_Side(f_floor, p_floor, d_floor[:, 0], nn_floor[:, 0]), rod, real,
-                           config, single_class, classes)
+                     base_far=outliers.nearest_cosine(judged_base, pool),
+                     gap_train=real.reference, gap_heldout=np.asarray(f_base_all, np.float64))
+    rod.floor = _side_rows(f_floor, p_floor, d_floor[:, 0], nn_floor[:, 0], rod, real, config,
+                           single_class, classes)
     if real.key:
         real.index.memo[memo_key] = rod
     return rod
 
 
-def _side_rows(side: _Side, rod: _Yardstick, real: RealSets, config: EvalConfig,
-               single_class: bool, classes: list[int] | None
-               ) -> dict[str, tuple[float, float, float]]:
-    """metric -> (value, low, high) of one judged set (the samples or the floor)."""
-    seed = config.seed
-    pool = rod.pool
-    out = _fid_rows(side, real, config, seed)
-    kid = kernel_inception_distance(real.reference, side.features, config.kid_subsets,
-                                    config.kid_subset_size, seed)
-    out[names.KID] = (kid.value, kid.low, kid.high)
-    out[names.KID_STD] = (kid.subset_std, math.nan, math.nan)
-    out.update(_prdc_rows(side, pool, config, seed))
-    c2st = one_nn_two_sample_test(pool, subsample(side.features, config.prdc_max, seed), seed)
-    # Leave-one-out outcomes of mutual neighbours are correlated, so Wilson's interval
-    # alone is too narrow: the wider of it and the permutation spread is used.
-    wilson = intervals.proportion(c2st.accuracy * 2 * c2st.m, 2 * c2st.m)
-    half = max(intervals.Z95 * c2st.null_sd, (wilson[1] - wilson[0]) / 2)
-    out[names.C2ST] = (c2st.accuracy, *intervals.clip(c2st.accuracy - half,
-                                                      c2st.accuracy + half, 0.0, 1.0))
-    out[names.C2ST_P] = (c2st.p_value, math.nan, math.nan)
-    out.update(_class_rows(side, config, seed, single_class, classes))
-    out.update(_recognised_rows(side, classes))
-    # Shares beyond a baseline quantile: the threshold's own noise is in their intervals.
-    out[names.COPY_RATE] = intervals.beyond_quantile(side.nn1, rod.d_base, COPY_QUANTILE, True)
-    out[names.DUPLICATE_RATE] = _share(side.nn1 == 0)
-    median = float(np.median(side.nn1))
-    out[names.NN1_MEDIAN] = (median, *intervals.bootstrap(
-        median, lambda rows, d=side.nn1: float(np.median(d[rows])), len(side.nn1),
-        config.bootstrap, seed, lo=0.0))
-    out[names.CLOSER_THAN_TEST] = intervals.beyond_quantile(side.nn1, rod.d_base, 0.05, True)
-    judged = subsample(side.features, config.prdc_max, seed)
-    near, nearest = outliers.nearest_other_cosine_index(judged)
-    near_q = outliers.DUPLICATE_QUANTILE
-    flagged = near < np.quantile(rod.base_near, near_q)
-    # A near-duplicate is flagged with its partner: the pairing inflates the count's variance
-    # (the set's own, or the baseline's when none is flagged).
-    pairing = (outliers.pairing_design_effect(flagged, nearest) if flagged.any()
-               else rod.base_near_pairing)
-    out[names.NEAR_DUPLICATE_SHARE] = intervals.beyond_quantile(near, rod.base_near, near_q, True,
-                                                                pairing)
-    out[names.FAR_FROM_REAL_SHARE] = intervals.beyond_quantile(
-        outliers.nearest_cosine(judged, pool), rod.base_far, outliers.FAR_QUANTILE, False)
-    side_cells = rod.cells.assign(side.features)
-
-    out[names.DATA_COPYING] = data_copying_ct_interval(
-        side.nn1, side_cells, rod.d_base, rod.base_cells, config.cells, config.bootstrap, seed)
-    if len(real.train) > 1:
-        out[names.AUTHENTICITY] = _share(authentic(side.nn1, real.train_gaps(side.nn_index)))
+def _side_rows(features: np.ndarray, probs: np.ndarray | None, nn1: np.ndarray,
+               nn_index: np.ndarray, rod: _Yardstick, real: RealSets, config: EvalConfig,
+               single_class: bool, classes: list[int] | None) -> dict[str, Triple]:
+    """metric -> (value, low, high) of one judged set (the samples or the floor): every
+    registered scorer in turn (metrics.py)."""
+    judging = Judging(features, probs, nn1, nn_index, rod, real, config, single_class, classes)
+    out: dict[str, Triple] = {}
+    for scorer in metrics.scorers():
+        found = scorer(judging)
+        unknown = [name for name in found if not metrics.known(name)]
+        if unknown:
+            raise AssertionError(f"{scorer.__module__}.{scorer.__name__} wrote unregistered "
+                                 f"metrics {unknown}")
+        out.update(found)
     return out
 
 
@@ -338,24 +210,19 @@ def evaluate(samples: np.ndarray, real: RealSets, extractor: Extractor, config: 
                          f"{real.reference.shape[1]}")
     f_all, p_all = extractor.features(x_all)
     nn_all, d_all = real.index.search(x_all, 2)  # exact mae neighbours in the training images
-    sample_side = _Side(f_all[rows_x], None if p_all is None else p_all[rows_x], d_all[rows_x, 0],
-                        nn_all[rows_x, 0])
     rod = _yardstick(real, extractor, config, n, single_class, classes)
-    results = {"x": _side_rows(sample_side, rod, real, config, single_class, classes),
+    results = {"x": _side_rows(f_all[rows_x], None if p_all is None else p_all[rows_x],
+                               d_all[rows_x, 0], nn_all[rows_x, 0], rod, real, config,
+                               single_class, classes),
                "floor": rod.floor}
-    # n of each row: the rows it was computed on
-    sizes = {names.PRECISION: min(n, config.prdc_max)}
-    for name in (names.NEAR_DUPLICATE_SHARE, names.FAR_FROM_REAL_SHARE):
-        sizes[name] = min(n, config.prdc_max)
-    for name in (names.RECALL, names.DENSITY, names.COVERAGE, names.C2ST, names.C2ST_P):
-        sizes[name] = min(n, config.prdc_max, len(rod.pool))
     name_x = extractor.name
     rows: list[MetricRow] = []
     for metric, (value, low, high) in results["x"].items():
         if not np.isfinite(value):  # e.g. FD∞ or C_T when the set is too small to fit
             continue
         f_value, f_low, f_high = results["floor"].get(metric, (math.nan,) * 3)
-        rows.append(MetricRow(metric, float(value), int(sizes.get(metric, n)), name_x,
+        size = metrics.entry(metric).n_of(n, config.prdc_max, len(rod.pool))
+        rows.append(MetricRow(metric, float(value), size, name_x,
                               _opt(f_value), _opt(low), _opt(high), _opt(f_low), _opt(f_high)))
     rows.append(MetricRow(names.COPY_THRESHOLD, rod.threshold, len(rod.d_base), name_x))
     copies = (d_all[:, 0] < rod.threshold) | (d_all[:, 0] == 0)

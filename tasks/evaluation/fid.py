@@ -20,6 +20,9 @@ import scipy.linalg
 import scipy.stats
 
 from genflow.core.errors import InputError
+from genflow.tasks.evaluation import config as names
+from genflow.tasks.evaluation import intervals
+from genflow.tasks.evaluation.entries import Judging, Metric, Triple
 
 log = logging.getLogger(__name__)
 
@@ -202,3 +205,31 @@ def fd_infinity(features: np.ndarray, mu_ref: np.ndarray, sigma_ref: np.ndarray,
     half = math.hypot(float(scipy.stats.t.ppf(0.975, dof)) * intercept_se,
                       1.959963984540054 * sampling_se)
     return float(coef[0]), float(coef[0] - half), float(coef[0] + half)
+
+
+METRICS = (
+    Metric(names.FID, "lower", fresh="the floor", headline=True, trend=True,
+           interval="value ± 1.96 standard errors from the bootstrap's resamples of the judged "
+                    "rows with the plain bootstrap's excess removed (fid_standard_error); given "
+                    "the reference"),
+    Metric(names.FD_INF, "lower", fresh="≈ 0 at any reference size",
+           interval="the fit's intercept standard error combined with FID's; given the "
+                    "reference"),
+)
+
+
+def score(j: Judging) -> dict[str, Triple]:
+    """FID and FD∞ of the judged features against the reference (see METRICS)."""
+    mu, sigma = j.real.reference_stats
+    f = j.features
+    value = frechet_distance(*feature_statistics(f), mu, sigma)
+    se = fid_standard_error(f, mu, sigma, j.config.bootstrap, j.seed)
+    bounds = (intervals.clip(value - intervals.Z95 * se, value + intervals.Z95 * se, lo=0.0)
+              if np.isfinite(se) else (math.nan, math.nan))
+    return {names.FID: (value, *bounds),
+            names.FD_INF: fd_infinity(f, mu, sigma, j.seed,
+                                      sampling_se=se if np.isfinite(se) else 0.0,
+                                      reference=j.real.reference)}
+
+
+SCORERS = (score,)

@@ -78,6 +78,12 @@ def proportion(successes: float, n: float) -> tuple[float, float]:
     return low, high
 
 
+def share(flags: np.ndarray) -> tuple[float, float, float]:
+    """(share, low, high) of a bool (n,) array: its mean with Wilson's interval."""
+    flags = np.asarray(flags, bool)
+    return (float(flags.mean()), *proportion(float(flags.sum()), len(flags)))
+
+
 def bootstrap_many(values: dict[str, float], stat: Callable[[np.ndarray], dict[str, float]],
                    n: int, resamples: int, seed: int,
                    ranges: dict[str, tuple[float, float]] | None = None

@@ -23,6 +23,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from genflow.core.errors import InputError
+from genflow.tasks.evaluation import config as names
+from genflow.tasks.evaluation.entries import Judging, Metric, Triple
 from genflow.tasks.evaluation.intervals import Z95
 
 _BLOCK = 4096
@@ -155,3 +157,22 @@ def kernel_inception_distance(real: np.ndarray, fake: np.ndarray, subsets: int =
     spread = _subset_std(y, x, subsets, subset_size, seed) if subsets > 0 else math.nan
     return KID(value=float(value), se=se, low=float(value - Z95 * se),
                high=float(value + Z95 * se), subset_std=spread, n=m)
+
+
+METRICS = (
+    Metric(names.KID, "lower", fresh="≈ 0", headline=True,
+           interval="± 1.96 standard errors of the all-pairs U-statistic over the sample rows "
+                    "given the reference (Hoeffding's variance, second-order part 1.5×)"),
+    Metric(names.KID_STD, "none", interval="none", fresh="—"),
+)
+
+
+def score(j: Judging) -> dict[str, Triple]:
+    """KID on every pair, and the anchors' spread over subsets (see METRICS)."""
+    kid = kernel_inception_distance(j.real.reference, j.features, j.config.kid_subsets,
+                                    j.config.kid_subset_size, j.seed)
+    return {names.KID: (kid.value, kid.low, kid.high),
+            names.KID_STD: (kid.subset_std, math.nan, math.nan)}
+
+
+SCORERS = (score,)

@@ -3,9 +3,15 @@ Inception Score computed with the dataset's own classifier)."""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
+import scipy.stats
 
 from genflow.core.errors import InputError
+from genflow.tasks.evaluation import config as names
+from genflow.tasks.evaluation import intervals
+from genflow.tasks.evaluation.entries import Judging, Metric, Triple
 
 
 def _check_probs(probs: np.ndarray) -> np.ndarray:
@@ -55,3 +61,66 @@ def classifier_score(probs: np.ndarray, splits: int = 10, seed: int | None = 0
         kl = (part * (np.log(part + eps) - np.log(marginal + eps))).sum(1).mean()
         scores.append(np.exp(kl))
     return float(np.mean(scores)), float(np.std(scores))
+
+
+_BOOTSTRAP = "bootstrap: ± 1.96 standard errors over resamples of the judged rows"
+METRICS = (
+    Metric(names.CLASSIFIER_SCORE, "higher", "the 10 split scores' t interval (rows shuffled)",
+           "the floor (≈ 9 on MNIST)"),
+    Metric(names.MODE_ENTROPY, "higher", _BOOTSTRAP, "the floor (≈ log2 C)"),
+    Metric(names.CLASSES_MISSING, "lower", _BOOTSTRAP, "0"),
+    Metric(names.CLASS_SHARE_PREFIX, "none", "Wilson score interval of the share",
+           "the floor (≈ 0.1 each)", family=True),
+    Metric(names.TOP_CLASS_PROB, "higher", "normal interval of the mean", "the floor (≈ 0.98)"),
+    Metric(names.IN_CLASS_SHARE, "higher", "Wilson score interval of the share",
+           "the floor (≈ 0.97 for boots)"),
+)
+
+
+def score_classes(j: Judging) -> dict[str, Triple]:
+    """The classifier's view of a several-class set: classifier score, mode entropy, classes
+    never predicted, and each class's share (none for a single-class model, whose score is ≈ 1
+    by construction, or without class probabilities)."""
+    p = j.probs
+    if p is None or j.single_class:
+        return {}
+    splits = min(10, len(p))
+    mean, std = classifier_score(p, splits, j.seed)
+    # split scores: sample sd = std * sqrt(k / (k - 1)), so the standard error is std / sqrt(k - 1)
+    half = float(scipy.stats.t.ppf(0.975, splits - 1)) * std / math.sqrt(splits - 1)
+    out = {names.CLASSIFIER_SCORE: (mean, max(mean - half, 1.0), mean + half)}
+    modes = mode_coverage(p)
+    values = {"entropy_bits": modes["entropy_bits"], "classes_missing": modes["classes_missing"]}
+
+    def stat(rows: np.ndarray) -> dict[str, float]:
+        m = mode_coverage(p[rows])
+        return {"entropy_bits": m["entropy_bits"], "classes_missing": m["classes_missing"]}
+
+    found = intervals.bootstrap_many(values, stat, len(p), j.config.bootstrap, j.seed,
+                                     {"entropy_bits": (0.0, math.log2(p.shape[1])),
+                                      "classes_missing": (0.0, float(p.shape[1]))})
+    out[names.MODE_ENTROPY] = (values["entropy_bits"], *found["entropy_bits"])
+    out[names.CLASSES_MISSING] = (values["classes_missing"], *found["classes_missing"])
+    predicted = p.argmax(1)
+    for c in (range(p.shape[1]) if j.classes is None else j.classes):
+        out[names.class_share(c)] = intervals.share(predicted == c)
+    return out
+
+
+def score_recognised(j: Judging) -> dict[str, Triple]:
+    """How recognisable the images are to the domain classifier: the mean top-class
+    probability (normal interval of the mean) and, for a model of some classes, the share
+    classified into them (Wilson)."""
+    p = j.probs
+    if p is None:
+        return {}
+    top = p.max(1)
+    half = intervals.Z95 * float(top.std(ddof=1)) / math.sqrt(len(top)) if len(top) > 1 else math.nan
+    out = {names.TOP_CLASS_PROB: (float(top.mean()),
+                                  *intervals.clip(top.mean() - half, top.mean() + half, 0.0, 1.0))}
+    if j.classes:
+        out[names.IN_CLASS_SHARE] = intervals.share(np.isin(p.argmax(1), j.classes))
+    return out
+
+
+SCORERS = (score_classes, score_recognised)

@@ -18,6 +18,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from genflow.tasks.evaluation import config as names
+from genflow.tasks.evaluation import intervals
+from genflow.tasks.evaluation.entries import Judging, Metric, Triple
+from genflow.tasks.evaluation.prdc import subsample
+
 DUPLICATE_QUANTILE = 0.01
 FAR_QUANTILE = 0.95
 _BLOCK = 2048
@@ -75,3 +80,32 @@ def thresholds(baseline: np.ndarray, reference: np.ndarray) -> tuple[float, floa
     """(near-duplicate distance, far-from-real distance) of held-out real features."""
     return (float(np.quantile(nearest_other_cosine(baseline), DUPLICATE_QUANTILE)),
             float(np.quantile(nearest_cosine(baseline, reference), FAR_QUANTILE)))
+
+
+_THRESHOLD_NOISE = ("Wilson's at the size whose binomial variance is the total: the set's, the "
+                    "baseline quantile threshold's own noise (intervals.beyond_quantile)")
+METRICS = (
+    Metric(names.NEAR_DUPLICATE_SHARE, "lower", _THRESHOLD_NOISE + ", and mutual pairs' design "
+           "effect", "≈ 0.01", size="judged"),
+    Metric(names.FAR_FROM_REAL_SHARE, "lower", _THRESHOLD_NOISE, "≈ 0.05", size="judged"),
+)
+
+
+def score(j: Judging) -> dict[str, Triple]:
+    """Diversity alone and fidelity alone, in cosine feature distance (see the module doc)."""
+    rod = j.rod
+    judged = subsample(j.features, j.config.prdc_max, j.seed)
+    near, nearest = nearest_other_cosine_index(judged)
+    flagged = near < np.quantile(rod.base_near, DUPLICATE_QUANTILE)
+    # A near-duplicate is flagged with its partner: the pairing inflates the count's variance
+    # (the set's own, or the baseline's when none is flagged).
+    pairing = pairing_design_effect(flagged, nearest) if flagged.any() else rod.base_near_pairing
+    return {
+        names.NEAR_DUPLICATE_SHARE: intervals.beyond_quantile(near, rod.base_near,
+                                                              DUPLICATE_QUANTILE, True, pairing),
+        names.FAR_FROM_REAL_SHARE: intervals.beyond_quantile(
+            nearest_cosine(judged, rod.pool), rod.base_far, FAR_QUANTILE, False),
+    }
+
+
+SCORERS = (score,)

@@ -3,9 +3,14 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from genflow.core.errors import InputError
+from genflow.tasks.evaluation import config as names
+from genflow.tasks.evaluation import intervals
+from genflow.tasks.evaluation.entries import Judging, Metric, Triple
 
 
 def _pairwise(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -125,3 +130,32 @@ class PRDC:
         recall = (self.d_rf[:, distinct] <= radius[None, :]).any(axis=1).mean()
         return {"precision": float(precision), "recall": float(recall),
                 "density": float(density), "coverage": float(coverage)}
+
+
+_BOOTSTRAP = "bootstrap: ± 1.96 standard errors over resamples of the judged rows"
+METRICS = (
+    Metric(names.PRECISION, "higher", _BOOTSTRAP, "the floor", size="judged", headline=True,
+           trend=True),
+    Metric(names.RECALL, "higher", _BOOTSTRAP + " (k-NN balls of the distinct rows)",
+           "the floor", size="paired", headline=True, trend=True),
+    Metric(names.DENSITY, "none", _BOOTSTRAP, "≈ 1 at any size", size="paired"),
+    Metric(names.COVERAGE, "higher", _BOOTSTRAP,
+           "1 − C(P−1, 5)/C(P−1+N, 5) (expected_coverage): 0.97 at N = P = 2,000, 0.67 at 500",
+           size="paired", headline=True, trend=True),
+)
+
+
+def score(j: Judging) -> dict[str, Triple]:
+    """Precision, recall, density and coverage against the reference pool (see METRICS)."""
+    f = subsample(j.features, j.config.prdc_max, j.seed)
+    prdc = PRDC(j.rod.pool, f)
+    values = prdc.values()
+    bounds = {k: (0.0, math.inf if k == "density" else 1.0) for k in values}
+    found = intervals.bootstrap_many(values, prdc.values, len(f), j.config.bootstrap, j.seed,
+                                     bounds)
+    return {name: (values[key], *found[key]) for key, name in (
+        ("precision", names.PRECISION), ("recall", names.RECALL), ("density", names.DENSITY),
+        ("coverage", names.COVERAGE))}
+
+
+SCORERS = (score,)

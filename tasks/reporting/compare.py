@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from genflow.core.errors import InputError
-from genflow.tasks.evaluation import config as names
+from genflow.tasks.evaluation import metrics as registry
 
 
 @dataclass
@@ -48,21 +48,26 @@ class Change:
         if not self.beyond:
             return "same" if self.beyond is False else "?"
         up = self.difference > 0
-        if self.metric in names.LOWER_IS_BETTER:
+        better = registry.better(self.metric)
+        if better == "lower":
             return "worse" if up else "better"
-        if self.metric in names.HIGHER_IS_BETTER:
+        if better == "higher":
             return "better" if up else "worse"
         return "changed"
 
 
 def compare_runs(rows: list[dict], run_a: str, run_b: str,
-                 metrics: tuple[str, ...] | None = names.HEADLINE) -> tuple[list[Change], dict]:
-    """Changes between two runs' metric rows (``metrics=None``: every metric), and the
-    verdicts {(model, dataset): (verdict a, verdict b)}.
+                 metrics: tuple[str, ...] | None | str = "headline"
+                 ) -> tuple[list[Change], dict]:
+    """Changes between two runs' metric rows (``metrics``: these names, ``"headline"`` the
+    registry's headline metrics, None every metric), and the verdicts {(model, dataset):
+    (verdict a, verdict b)}.
 
     Raises:
         InputError: a run id not found in ``rows``.
     """
+    if metrics == "headline":
+        metrics = registry.headline()
     by_run: dict[str, dict[tuple[str, str, str], dict]] = {run_a: {}, run_b: {}}
     for r in rows:
         if r["run_id"] in by_run and (metrics is None or r["metric"] in metrics):

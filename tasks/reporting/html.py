@@ -122,20 +122,26 @@ def render_report(run_id: str, profile: str, started: str, finished: str,
 
 
 def _summary(sections: list[ModelSection]) -> str:
+    """Every headline metric of each model (metrics.py), the floor below in grey, and the
+    verdict."""
+    from genflow.tasks.evaluation import metrics as registry
+
+    keys = registry.headline()
     rows = []
     for s in sections:
         m = {r["metric"]: r for r in s.metrics}
-        fid = m.get("fid")
-        cells = [s.model, s.dataset,
-                 "" if fid is None else f"{fid['value']:.2f}",
-                 "" if fid is None or fid["floor"] is None else f"{fid['floor']:.2f}",
-                 "" if "copy_rate" not in m else f"{m['copy_rate']['value']:.3f}",
-                 "" if "c2st_accuracy" not in m else f"{m['c2st_accuracy']['value']:.3f}",
-                 s.verdict]
-        rows.append("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in cells) + "</tr>")
-    return ("<table><thead><tr><th>model</th><th>dataset</th><th>FID</th><th>FID floor</th>"
-            "<th>copy rate</th><th>C2ST accuracy</th><th>verdict</th></tr></thead><tbody>"
-            + "".join(rows) + "</tbody></table>")
+        cells = [html.escape(s.model), html.escape(s.dataset)]
+        for k in keys:
+            r = m.get(k)
+            cells.append("" if r is None else f"{r['value']:.4g}" + (
+                "" if r.get("floor") is None else f"<br><small>{r['floor']:.4g}</small>"))
+        cells.append(html.escape(s.verdict))
+        rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+    head = "".join(f"<th>{html.escape(k)}</th>" for k in ("model", "dataset", *keys, "verdict"))
+    return (f"<table><thead><tr>{head}</tr></thead><tbody>" + "".join(rows) + "</tbody></table>"
+            "<p><small>Below each value: the real-data floor (held-out real images, same N). "
+            "Which way is better, intervals and every other metric: the Parquet tables and "
+            "docs/evaluation.md.</small></p>")
 
 
 _CSS = ("body{font-family:sans-serif;margin:2em;max-width:1100px}table{border-collapse:collapse;"

@@ -20,10 +20,10 @@ from genflow.storage.atomic import write_bytes
 from genflow.storage.parquet import read_table
 from genflow.storage.root import REPORTS, ArtifactRoot
 from genflow.storage.schemas import METRICS_TABLE, RUNS_TABLE
-from genflow.tasks.evaluation.config import FID, HEADLINE
+from genflow.tasks.evaluation import metrics as registry
+from genflow.tasks.evaluation.config import FID
 
 INDEX = "index.html"
-TREND_METRICS = tuple(m for m in HEADLINE if m != "kid")
 
 
 def _nan(v: float | None) -> float:
@@ -35,7 +35,7 @@ def trend_png(model: str, dataset: str, points: dict[str, list[dict]]) -> bytes:
     from matplotlib.figure import Figure
     from matplotlib.ticker import MaxNLocator
 
-    metrics = [m for m in TREND_METRICS if points.get(m)]
+    metrics = [m for m in registry.trends() if points.get(m)]
     fig = Figure(figsize=(2.6 * max(len(metrics), 1), 2.4), dpi=90)
     for i, metric in enumerate(metrics, 1):
         ax = fig.add_subplot(1, len(metrics), i)
@@ -80,7 +80,7 @@ def render_index(runs: list[dict], metrics: list[dict], reports: set[str]) -> st
     series: dict[tuple[str, str, str, str], dict[str, list[dict]]] = {}
     for m in sorted(metrics, key=lambda m: (started.get(m["run_id"]) is None,
                                             started.get(m["run_id"]), m["run_id"])):
-        if m["metric"] in TREND_METRICS and m["profile"] not in ("calibrate",):
+        if m["metric"] in registry.trends() and m["profile"] not in ("calibrate",):
             key = (m["model"], m["dataset"], m["profile"], m["extractor"])  # like with like
             series.setdefault(key, {}).setdefault(m["metric"], []).append(m)
     parts = ["<h1>genflow runs</h1>",

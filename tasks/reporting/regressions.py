@@ -13,7 +13,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from genflow.core.errors import InputError
-from genflow.tasks.evaluation import config as names
 from genflow.tasks.reporting.compare import compare_runs
 
 
@@ -75,7 +74,7 @@ def changes_since_previous(rows: list[dict], run_id: str) -> tuple[list[Regressi
             continue
         previous = earlier[-1]
         try:
-            changes, verdicts = compare_runs(same, previous, run_id, names.HEADLINE)
+            changes, verdicts = compare_runs(same, previous, run_id)
         except InputError:  # no headline metric in common: nothing to compare for this model
             continue
         regressions += [Regression(c.model, c.dataset, c.metric, previous, _side(c.a), _side(c.b))
