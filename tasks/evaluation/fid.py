@@ -23,6 +23,7 @@ from genflow.core.errors import InputError
 from genflow.tasks.evaluation import config as names
 from genflow.tasks.evaluation import intervals
 from genflow.tasks.evaluation.entries import Judging, Metric, Triple
+from genflow.tasks.evaluation.threads import one_blas_thread
 
 log = logging.getLogger(__name__)
 
@@ -134,9 +135,10 @@ def fid_standard_error(features: np.ndarray, mu_ref: np.ndarray, sigma_ref: np.n
     to_self = DistanceToReference(*feature_statistics(f, warn=False))
     rng = np.random.default_rng(seed)
     a, b = np.empty(resamples), np.empty(resamples)
-    for i in range(resamples):
-        x = f[rng.integers(0, n, n)]
-        a[i], b[i] = to_ref(x), to_self(x)
+    with one_blas_thread():
+        for i in range(resamples):
+            x = f[rng.integers(0, n, n)]
+            a[i], b[i] = to_ref(x), to_self(x)
     va, vb = float(np.var(a, ddof=1)), float(np.var(b, ddof=1))
     return math.sqrt(max(va - 2.0 * vb, va / 3.0))
 
@@ -147,6 +149,29 @@ def _fit_sizes(n: int, d: int, points: int) -> np.ndarray:
     fresh images at N = R = 2,000, from n/2 -0.06 ± 0.05, equally calibrated)."""
     lowest = min(n, max(n // 2, 2 * d))
     return np.unique(np.linspace(lowest, n, points).astype(int))
+
+
+def _fit_points(f: np.ndarray, sizes: np.ndarray, draws: int, distance: DistanceToReference,
+                rng: np.random.Generator, reference: np.ndarray | None, ref_sizes: np.ndarray,
+                inverse_r: float | None) -> tuple[list[tuple[float, ...]], list[float]]:
+    """fd_infinity's design rows and FIDs: subsets of the set, then of the reference."""
+    n = len(f)
+    r = 0 if reference is None else len(reference)
+    design: list[tuple[float, ...]] = []
+    ys: list[float] = []
+    for size in sizes:
+        for _ in range(draws if size < n else 1):
+            rows = rng.choice(n, size, replace=False)
+            design.append((1.0, 1.0 / size) + (() if inverse_r is None else (inverse_r,)))
+            ys.append(distance(f[rows]))
+    if inverse_r is not None:
+        ref = np.asarray(reference, np.float64)
+        to_set = DistanceToReference(*feature_statistics(f, warn=False))  # FID is symmetric
+        for size in ref_sizes[ref_sizes < r]:
+            for _ in range(draws):
+                design.append((1.0, 1.0 / n, 1.0 / size))
+                ys.append(to_set(ref[rng.choice(r, size, replace=False)]))
+    return design, ys
 
 
 def fd_infinity(features: np.ndarray, mu_ref: np.ndarray, sigma_ref: np.ndarray, seed: int,
@@ -184,19 +209,8 @@ def fd_infinity(features: np.ndarray, mu_ref: np.ndarray, sigma_ref: np.ndarray,
     r = 0 if reference is None else len(reference)
     ref_sizes = _fit_sizes(r, d, points) if r else np.empty(0, int)
     inverse_r = 1.0 / r if len(ref_sizes) >= 3 else None
-    design, ys = [], []
-    for size in sizes:
-        for _ in range(draws if size < n else 1):
-            rows = rng.choice(n, size, replace=False)
-            design.append((1.0, 1.0 / size) + (() if inverse_r is None else (inverse_r,)))
-            ys.append(distance(f[rows]))
-    if inverse_r is not None:
-        ref = np.asarray(reference, np.float64)
-        to_set = DistanceToReference(*feature_statistics(f, warn=False))  # FID is symmetric
-        for size in ref_sizes[ref_sizes < r]:
-            for _ in range(draws):
-                design.append((1.0, 1.0 / n, 1.0 / size))
-                ys.append(to_set(ref[rng.choice(r, size, replace=False)]))
+    with one_blas_thread():
+        design, ys = _fit_points(f, sizes, draws, distance, rng, reference, ref_sizes, inverse_r)
     a, y = np.asarray(design), np.asarray(ys)
     coef, *_ = np.linalg.lstsq(a, y, rcond=None)
     dof = len(y) - a.shape[1]
