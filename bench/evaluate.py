@@ -1,7 +1,8 @@
 """Quick-profile evaluation of one model's samples on 2 cores: the pure evaluation (features,
-intervals, FD∞, 1-NN C2ST, memorisation with C_T and authenticity) of 2,000 images against the
-full Fashion-MNIST, timed the way the pipeline calls it: the first model of a run (builds the
-neighbour index, searches the floor and baseline) and every later model (reuses them).
+intervals, FD∞, 1-NN C2ST, memorisation with C_T, authenticity and the train-vs-held-out gap)
+of 2,000 images against the full Fashion-MNIST, timed the way the pipeline calls it: the first
+model of a run (builds the neighbour index, searches the floor and baseline, judges the power
+controls at this N) and every later model (reuses them).
 Goal: within 60 s per model. The domain extractor is trained once (cached under --work).
 
     .venv/bin/python bench/evaluate.py [--work /tmp/genflow-bench-eval] [--train-seconds S]
@@ -66,7 +67,7 @@ def main() -> None:
             index = NeighbourIndex(train)
             real = RealSets(train=train, heldout=scale(xt, "unit"), reference=reference,
                             reference_stats=feature_statistics(reference), index=index,
-                            key="bench")
+                            key="bench", heldout_labels=yt)
         result = evaluate(samples, real, extractor, config, single_class=False)
         times.append(time.perf_counter() - t0)
         print(f"model {model_no}: {times[-1]:6.1f} s for {len(samples)} samples, "

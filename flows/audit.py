@@ -13,6 +13,7 @@ import json
 import logging
 import re
 
+import numpy as np
 from prefect import flow
 from pydantic import BaseModel
 
@@ -53,9 +54,21 @@ class Scored(BaseModel):
     failure: str | None = None  # controls only: why the control failed (None: passed)
 
 
+class RepeatSummary(BaseModel):
+    """``calibrate --repeats K``: over K fresh draws of the controls, how often each flag fired
+    on fresh real images (``false_alarms``) and how often each control passed, as
+    {name: (rate, Wilson low, high)}."""
+
+    repeats: int
+    disjoint: bool  # the K held-out draws share no image
+    false_alarms: dict[str, tuple[float, float, float]]
+    passed: dict[str, tuple[float, float, float]]
+
+
 class AuditResult(BaseModel):
     run_id: str
     sets: list[Scored]
+    repeated: RepeatSummary | None = None
 
     @property
     def failed(self) -> list[Scored]:
@@ -135,14 +148,23 @@ def evaluate_images(images: str, dataset: str, name: str, classes: list[int] | N
 
 @flow(name="calibrate", log_prints=False, timeout_seconds=CEILING.run_seconds)
 def calibrate(dataset: str, n: int = 2000, source: str = "auto", root: str | None = None,
-              evaluation: EvalConfig | None = None) -> AuditResult:
+              evaluation: EvalConfig | None = None, repeats: int = 1) -> AuditResult:
     """Run the known-case controls (tasks.evaluation.controls) on ``dataset``; each control's
-    rows land under ``control:<name>`` with a ``control_passed`` row (1 or 0)."""
+    rows land under ``control:<name>`` with a ``control_passed`` row (1 or 0).
+
+    With ``repeats`` K > 1 the controls are drawn and judged K times (fresh held-out images
+    each time: disjoint draws when K·n fits in the probe, seeded subsets otherwise; fresh
+    noise, dropped classes and repeated image), and the result carries each flag's
+    false-alarm rate on the fresh images and each control's pass rate (rows under
+    ``calibration``: ``false_alarm_rate_<flag>``, ``pass_rate_<control>``). The first draw's
+    rows are the controls' rows, as with K = 1."""
     forward_logs()
+    if repeats < 1:
+        raise InputError(f"repeats must be >= 1, got {repeats}")
     art = resolve_root(root)
     config = evaluation or eval_config_for("quick")
     run_id, run_date, started, what, flow_run_id = _start(art, {"calibrate": {
-        "dataset": dataset, "n": n, "source": source}})
+        "dataset": dataset, "n": n, "source": source, "repeats": repeats}})
     try:
         train_ref, test_ref = ingest_datasets([dataset], source, art.url)[dataset]
         ext_ref = extractor_for(train_ref, test_ref, config, art)
@@ -155,27 +177,48 @@ def calibrate(dataset: str, n: int = 2000, source: str = "auto", root: str | Non
         order = draw(len(test), len(test), config.seed + 1)
         probe_rows, rest = order[:len(test) // 3], order[len(test) // 3:]
         real = dataclasses.replace(real, heldout=scale(test[rest], "unit"),
+                                   heldout_labels=test_labels[rest],
                                    key=f"{real.key}-calibrate")
         n = min(n, len(probe_rows), len(rest) // 2)
-        sets = build_controls(real.train, train_labels, scale(test[probe_rows], "unit"),
-                              test_labels[probe_rows], n, config.seed)
-        results, verdicts = {}, {}
-        for i, s in enumerate(sets, 1):
-            result = evaluate(s.images, real, extractor, config, single_class=False)
-            results[s.name] = (result_rows(result, ext_ref), result.verdict)
-            verdicts[s.name] = result.verdict
-            log.info("control %d/%d %s (%d images): verdict %s", i, len(sets), s.name,
-                     len(s.images), verdict_text(result.verdict))
-        outcome = check_controls(results, sets)
+        probe, probe_labels = scale(test[probe_rows], "unit"), test_labels[probe_rows]
+        disjoint = repeats * n <= len(probe_rows)
+        draws = []
+        for k in range(repeats):
+            if k == 0:
+                rows_k = np.arange(len(probe_rows))
+            elif disjoint:  # slice k of the probe first, then the rest (dropped classes)
+                rows_k = np.roll(np.arange(len(probe_rows)), -k * n)
+            else:
+                rows_k = draw(len(probe_rows), len(probe_rows), config.seed + 1000 + k)
+            sets = build_controls(real.train, train_labels, probe[rows_k], probe_labels[rows_k],
+                                  n, config.seed + k)
+            results = {}
+            for i, s in enumerate(sets, 1):
+                result = evaluate(s.images, real, extractor, config, single_class=False)
+                results[s.name] = (result_rows(result, ext_ref), result.verdict)
+                log.info("draw %d/%d, control %d/%d %s (%d images): verdict %s", k + 1, repeats,
+                         i, len(sets), s.name, len(s.images), verdict_text(result.verdict))
+            outcome = check_controls(results, sets)
+            for name, why in outcome.items():
+                if why and k > 0:
+                    log.info("draw %d/%d: %s failed: %s", k + 1, repeats, name, why)
+            draws.append((sets, results, outcome))
+        sets, results, outcome = draws[0]
         scored = []
         for s in sets:
             rows = results[s.name][0] + [{"metric": PASSED, "value": float(outcome[s.name] is None),
                                           "n": len(s.images), "extractor": extractor.name,
                                           "floor": None}]
             scored.append(Scored(label=CONTROL_PREFIX + s.name, dataset=dataset, metrics=rows,
-                                 verdict=verdict_text(verdicts[s.name]), failure=outcome[s.name]))
+                                 verdict=verdict_text(results[s.name][1]),
+                                 failure=outcome[s.name]))
             log.info("%-18s %s%s", s.name, "passed" if outcome[s.name] is None else "FAILED: ",
                      outcome[s.name] or "")
+        summary = None
+        if repeats > 1:
+            summary = _repeat_summary(draws, disjoint)
+            scored.append(Scored(label="calibration", dataset=dataset, verdict="ok",
+                                 metrics=_summary_rows(summary, n, extractor.name)))
         _write(art, run_id, run_date, "calibrate", scored, config.seed)
     except Exception as e:
         record_run(run_id, run_date, flow_run_id, "calibrate", what, started, "failed",
@@ -184,4 +227,32 @@ def calibrate(dataset: str, n: int = 2000, source: str = "auto", root: str | Non
     failed = [s.label for s in scored if s.failure]
     record_run(run_id, run_date, flow_run_id, "calibrate", what, started, "completed",
                ("controls failed: " + ", ".join(failed)) if failed else None, art.url)
-    return AuditResult(run_id=run_id, sets=scored)
+    return AuditResult(run_id=run_id, sets=scored, repeated=summary)
+
+
+def _rate(hits: int, k: int) -> tuple[float, float, float]:
+    from genflow.tasks.evaluation.intervals import proportion
+
+    return (hits / k, *proportion(hits, k))
+
+
+def _repeat_summary(draws: list, disjoint: bool) -> RepeatSummary:
+    from genflow.tasks.evaluation.verdict import FLAGS
+
+    k = len(draws)
+    false_alarms = {flag: _rate(sum(flag in results["held_out"][1] for _, results, _ in draws), k)
+                    for flag in FLAGS}
+    names_ = [s.name for s in draws[0][0]]
+    passed = {name: _rate(sum(outcome[name] is None for _, _, outcome in draws), k)
+              for name in names_}
+    return RepeatSummary(repeats=k, disjoint=disjoint, false_alarms=false_alarms, passed=passed)
+
+
+def _summary_rows(summary: RepeatSummary, n: int, extractor: str) -> list[dict]:
+    rows = []
+    for prefix, rates in ((names.FALSE_ALARM_PREFIX, summary.false_alarms),
+                          (names.PASS_RATE_PREFIX, summary.passed)):
+        for name, (rate, low, high) in rates.items():
+            rows.append({"metric": prefix + name, "value": rate, "low": low, "high": high,
+                         "n": summary.repeats, "extractor": extractor, "floor": None})
+    return rows

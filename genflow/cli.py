@@ -119,6 +119,9 @@ def build_parser() -> argparse.ArgumentParser:
     calibrate.add_argument("--samples", type=int, default=2000, metavar="N",
                            help="images per control (2000; fewer if the test split is small)")
     calibrate.add_argument("--source", choices=SOURCES, default="auto")
+    calibrate.add_argument("--repeats", type=int, default=1, metavar="K",
+                           help="draw and judge the controls K times: each flag's false-alarm "
+                                "rate on fresh images and each control's pass rate")
     _root_option(calibrate)
     calibrate.set_defaults(func=cmd_calibrate)
 
@@ -207,8 +210,8 @@ def cmd_run(args: argparse.Namespace, root: ArtifactRoot) -> int:
     print(f"  HTML report   {root.url_of(result.report.html)}")
     print(f"  Parquet       {root.url_of('reports')}/<table>/  "
           f"({', '.join(sorted(result.report.tables))})")
-    _print_summary([(b.trained.model, b.trained.dataset, b.evaluation.metrics)
-                    for b in result.branches])
+    _print_summary([(b.trained.model, b.trained.dataset, b.evaluation.metrics,
+                     b.evaluation.verdict) for b in result.branches])
     print("  wall time per stage: " + ", ".join(
         f"{stage} {seconds:.1f} s" for stage, seconds in result.stage_seconds.items()))
     return 0
@@ -220,10 +223,10 @@ def _headline() -> tuple[str, ...]:
     return metrics.headline()
 
 
-def _print_summary(rows: list[tuple[str, str, list[dict]]]) -> None:
+def _print_summary(rows: list[tuple[str, str, list[dict], str]]) -> None:
     keys = _headline()
     print(f"  {'model':<16}{'dataset':<14}" + "".join(f"{k:>20}" for k in keys))
-    for model, dataset, metrics in rows:
+    for model, dataset, metrics, _ in rows:
         by = {m["metric"]: m for m in metrics}
         cells = []
         for k in keys:
@@ -232,6 +235,10 @@ def _print_summary(rows: list[tuple[str, str, list[dict]]]) -> None:
                 "" if m["floor"] is None else f" ({m['floor']:.3f})"))
         print(f"  {model:<16}{dataset:<14}" + "".join(f"{c:>20}" for c in cells))
     print("  (real-data floor in brackets; n and every other metric: genflow report)")
+    from genflow.tasks.evaluation.verdict import verdict_detail
+
+    for model, dataset, metrics, verdict in rows:
+        print(f"  verdict {model} on {dataset}: {verdict_detail(verdict, metrics)}")
 
 
 def _run_models(config_json: str) -> str:
@@ -444,22 +451,42 @@ def cmd_evaluate_images(args: argparse.Namespace, root: ArtifactRoot) -> int:
 def cmd_calibrate(args: argparse.Namespace, root: ArtifactRoot) -> int:
     if args.samples < 10:
         raise InputError(f"--samples must be >= 10, got {args.samples}")
+    if args.repeats < 1:
+        raise InputError(f"--repeats must be >= 1, got {args.repeats}")
     from genflow.flows.audit import calibrate
 
-    result = calibrate(args.dataset, n=args.samples, source=args.source, root=root.url)
+    result = calibrate(args.dataset, n=args.samples, source=args.source, root=root.url,
+                       repeats=args.repeats)
     keys = _headline()
+    controls = [s for s in result.sets if s.label.startswith("control:")]
     print(f"calibration of {args.dataset}, run {result.run_id}")
-    print(f"  {'control':<18}" + "".join(f"{k:>14}" for k in keys) + "  verdict      result")
-    for s in result.sets:
+    width = {k: max(14, len(k) + 2) for k in keys}
+    print(f"  {'control':<18}" + "".join(f"{k:>{width[k]}}" for k in keys) + "  verdict      result")
+    for s in controls:
         by = {r["metric"]: r for r in s.metrics}
-        cells = "".join(f"{by[k]['value']:>14.4f}" if k in by else f"{'':>14}" for k in keys)
+        cells = "".join(f"{by[k]['value']:>{width[k]}.4f}" if k in by else " " * width[k]
+                        for k in keys)
         print(f"  {s.label.split(':', 1)[1]:<18}{cells}  {s.verdict:<12} "
               + ("passed" if s.failure is None else f"FAILED: {s.failure}"))
     floor = {r["metric"]: r["floor"] for r in result.sets[0].metrics}
     print(f"  {'(floor)':<18}" + "".join(
-        f"{floor[k]:>14.4f}" if floor.get(k) is not None else f"{'':>14}" for k in keys))
+        f"{floor[k]:>{width[k]}.4f}" if floor.get(k) is not None else " " * width[k]
+        for k in keys))
+    from genflow.tasks.evaluation.verdict import power_statement
+
+    print(f"  power: {power_statement(controls[0].metrics)}")
+    summary = result.repeated
+    if summary is not None:
+        print(f"over {summary.repeats} draws of the controls ("
+              f"{'disjoint' if summary.disjoint else 'overlapping'} held-out draws), rate and "
+              "Wilson 95 % interval:")
+        for flag, (rate, low, high) in summary.false_alarms.items():
+            print(f"  false alarms of {flag:<17}{rate:>7.1%}  [{low:.1%}, {high:.1%}]"
+                  f"{'' if rate <= 0.05 else '  (above the 5 % target)'}")
+        for name, (rate, low, high) in summary.passed.items():
+            print(f"  {name:<18} passed {rate:>7.1%}  [{low:.1%}, {high:.1%}]")
     failed = result.failed
-    print(f"{len(result.sets) - len(failed)} of {len(result.sets)} controls passed")
+    print(f"{len(controls) - len(failed)} of {len(controls)} controls passed")
     return 1 if failed else 0
 
 

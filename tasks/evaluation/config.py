@@ -31,6 +31,9 @@ AUTHENTICITY = "authenticity"
 MEMORISATION_GAP = "memorisation_gap"
 EXTRACTOR_ACCURACY = "extractor_test_accuracy"
 CONTROL_PASSED = "control_passed"
+FALSE_ALARM_PREFIX = "false_alarm_rate_"  # + a flag: calibrate --repeats, on fresh images
+PASS_RATE_PREFIX = "pass_rate_"  # + a control: calibrate --repeats
+DETECTS_PREFIX = "detects_"  # + a control: 1 if the evaluation detects it at its N (power.py)
 NEAR_DUPLICATE_SHARE = "near_duplicate_share"
 FAR_FROM_REAL_SHARE = "far_from_real_share"
 CLASS_SHARE_PREFIX = "class_share_"  # + the class: the share of samples predicted as it
@@ -58,6 +61,8 @@ class EvalConfig(BaseModel):
         cells: k-means cells of the data-copying test C_T.
         classifier_epochs: epochs of the domain classifier (cached per dataset).
         classifier_min_steps: optimiser steps at least (more epochs for small training sets).
+        power: state the evaluation's power: the known-case controls judged at its N
+            (``detects_<control>`` rows, power.py).
         seed: every subsampling seed.
     """
 
@@ -73,6 +78,7 @@ class EvalConfig(BaseModel):
     cells: int = Field(default=10, ge=1)
     classifier_epochs: int = Field(default=10, ge=1)
     classifier_min_steps: int = Field(default=1200, ge=0)
+    power: bool = True
     seed: int = 0
 
 

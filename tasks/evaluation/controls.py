@@ -3,10 +3,12 @@ real data, and the checks each must pass. An evaluation that cannot tell them ap
 however exact its formulas.
 
 - ``held_out``: fresh real test images (the *probe*, a seeded third of the test split that the
-  evaluation's floor and baseline never use): every interval overlaps the floor's (the
-  per-class shares are judged by ``missing_classes`` instead), no flag.
-- ``train_noisy``: training images + Gaussian noise (sd 0.02): flagged ``copies``, and a
-  memorisation gap whose interval is above 0.
+  evaluation's floor and baseline never use): no metric significantly away from the floor
+  (two-sided z-tests of the difference, Holm family-wise 5 %; the per-class shares are judged
+  by ``missing_classes`` instead), no flag.
+- ``train_noisy``: training images + Gaussian noise (sd 0.02): flagged ``copies``. (Its
+  memorisation gap is above 0 at N = 1,000 but not at N = 300: the gap sees copies in
+  proportion to N over the training set's size, so it is not a pass condition.)
 - ``dropped_classes``: probe images without three seeded classes: flagged
   ``missing_classes`` naming exactly those three; recall and coverage intervals below the
   floor's, precision not.
@@ -18,12 +20,15 @@ however exact its formulas.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
+import scipy.stats
 
 from genflow.tasks.evaluation import config as names
 from genflow.tasks.evaluation.entries import Metric
+from genflow.tasks.evaluation.intervals import Z95
 from genflow.tasks.evaluation.verdict import missing_classes, verdict_text
 
 NOISE_LEVELS = (0.05, 0.1, 0.2, 0.4)
@@ -32,7 +37,13 @@ LADDERS = {"noise": NOISE_LEVELS, "blur": BLUR_LEVELS}
 DROPPED = 3
 UNREALISTIC_FROM = 3  # the upper ladder levels
 # One row per control: 1.0 passed, 0.0 failed (flows/audit.py).
-METRICS = (Metric(names.CONTROL_PASSED, "none", "none", "1", size="fixed"),)
+METRICS = (
+    Metric(names.CONTROL_PASSED, "none", "none", "1", size="fixed"),
+    Metric(names.FALSE_ALARM_PREFIX, "lower", "Wilson score interval over the K draws",
+           "≤ 0.05 each (the flags' stated rates)", size="fixed", family=True),
+    Metric(names.PASS_RATE_PREFIX, "higher", "Wilson score interval over the K draws", "1",
+           size="fixed", family=True),
+)
 
 
 @dataclass
@@ -59,7 +70,7 @@ def build_controls(train: np.ndarray, train_labels: np.ndarray, probe: np.ndarra
     sets = [ControlSet("held_out", p, "at the floor on every metric, no flag")]
     noisy = train[rng.choice(len(train), n, replace=False)]
     sets.append(ControlSet("train_noisy", _clip(noisy + rng.normal(0, 0.02, noisy.shape)),
-                           "flagged copies; memorisation gap above 0"))
+                           "flagged copies"))
     classes = np.unique(probe_labels)
     dropped = rng.choice(classes, min(DROPPED, len(classes) - 1), replace=False)
     keep = ~np.isin(probe_labels, dropped)
@@ -85,12 +96,43 @@ def _clip(x: np.ndarray) -> np.ndarray:
     return np.clip(x, 0.0, 1.0).astype(np.float32)
 
 
-def _overlaps(row: dict) -> bool:
-    bounds = (row.get("low"), row.get("high"), row.get("floor_low"), row.get("floor_high"))
+HELD_OUT_ALPHA = 0.05  # family-wise, over the held-out control's metrics (Holm)
+
+
+def _z(row: dict) -> float | None:
+    """(value - floor) over the standard error of the difference, each side's standard error
+    read off its 95 % interval; None without both intervals."""
+    bounds = (row.get("low"), row.get("high"), row.get("floor_low"), row.get("floor_high"),
+              row.get("floor"))
     if any(b is None for b in bounds):
-        return True
-    low, high, floor_low, floor_high = bounds
-    return low <= floor_high and floor_low <= high
+        return None
+    low, high, floor_low, floor_high, floor = bounds
+    se = math.hypot((high - low) / (2 * Z95), (floor_high - floor_low) / (2 * Z95))
+    if se == 0:
+        return 0.0 if row["value"] == floor else math.inf
+    return (row["value"] - floor) / se
+
+
+def departures(rows: list[dict], alpha: float = HELD_OUT_ALPHA) -> list[str]:
+    """Metrics of a fresh real set significantly away from the floor, family-wise ``alpha``
+    over every metric with both intervals (Holm's step-down on two-sided z-tests of the
+    difference). The per-class shares are left to ``missing_classes``, which has its own
+    multiple-comparison control. Replaces "every interval overlaps the floor's": 18 such
+    tests at ~0.6 % each made ~9 % false failures."""
+    tests = []
+    for r in rows:
+        if r["metric"].startswith(names.CLASS_SHARE_PREFIX):
+            continue
+        z = _z(r)
+        if z is not None and math.isfinite(r["value"]):
+            tests.append((float(2 * scipy.stats.norm.sf(abs(z))), r["metric"]))
+    tests.sort()
+    out = []
+    for i, (p, metric) in enumerate(tests):
+        if p > alpha / (len(tests) - i):
+            break
+        out.append(metric)
+    return out
 
 
 def check_controls(results: dict[str, tuple[list[dict], list[str]]],
@@ -102,16 +144,12 @@ def check_controls(results: dict[str, tuple[list[dict], list[str]]],
         return {r["metric"]: r for r in results[control][0]}[metric]
 
     rows, flags = results["held_out"]
-    off = [r["metric"] for r in rows if not _overlaps(r)
-           and not r["metric"].startswith(names.CLASS_SHARE_PREFIX)]
+    off = departures(rows)
     out["held_out"] = (None if not off and not flags else
-                       f"away from the floor on {', '.join(off) or '-'}; flags {flags or '-'}")
-    why = [] if "copies" in results["train_noisy"][1] else [
-        f"not flagged copies (copy_rate {m('train_noisy', names.COPY_RATE)['value']:.3f})"]
-    gap = m("train_noisy", names.MEMORISATION_GAP)
-    if not (gap.get("low") is not None and gap["low"] > 0):
-        why.append(f"no memorisation gap ({gap['value']:.4f}, low {gap.get('low')})")
-    out["train_noisy"] = "; ".join(why) or None
+                       f"away from the floor on {', '.join(off) or '-'} (Holm, family-wise "
+                       f"{HELD_OUT_ALPHA:.0%}); flags {flags or '-'}")
+    out["train_noisy"] = None if "copies" in results["train_noisy"][1] else (
+        f"not flagged copies (copy_rate {m('train_noisy', names.COPY_RATE)['value']:.3f})")
     out["one_repeated"] = None if "collapsed" in results["one_repeated"][1] else (
         "not flagged collapsed (near_duplicate_share "
         f"{m('one_repeated', names.NEAR_DUPLICATE_SHARE)['value']:.3f})")

@@ -14,7 +14,7 @@ import numpy as np
 
 from genflow.core.errors import InputError
 from genflow.tasks.evaluation import config as names
-from genflow.tasks.evaluation import metrics, outliers
+from genflow.tasks.evaluation import metrics, outliers, power
 from genflow.tasks.evaluation.config import EvalConfig
 from genflow.tasks.evaluation.entries import Judging, Triple
 from genflow.tasks.evaluation.extractors import Extractor
@@ -68,6 +68,7 @@ class RealSets:
     reference_stats: tuple[np.ndarray, np.ndarray]
     index: NeighbourIndex
     key: str = ""  # content digest of train + heldout: answers about them are memoised
+    heldout_labels: np.ndarray | None = None  # uint8 (h,) labels of ``heldout`` (power.py)
 
     def search(self, name: str, images: np.ndarray, k: int, seed: int
                ) -> tuple[np.ndarray, np.ndarray]:
@@ -126,6 +127,7 @@ class _Yardstick:
     gap_train: np.ndarray     # float64 (r, d) memorisation-gap queries: every reference row
     gap_heldout: np.ndarray   # float64 (h, d) memorisation-gap queries: every baseline row
     floor: dict = field(default_factory=dict)  # metric -> (value, low, high) of the floor
+    power: dict | None = None  # control -> 1.0 detected at this N (power.py), once computed
 
 
 def _yardstick(real: RealSets, extractor: Extractor, config: EvalConfig, n: int,
@@ -225,6 +227,13 @@ def evaluate(samples: np.ndarray, real: RealSets, extractor: Extractor, config: 
         rows.append(MetricRow(metric, float(value), size, name_x,
                               _opt(f_value), _opt(low), _opt(high), _opt(f_low), _opt(f_high)))
     rows.append(MetricRow(names.COPY_THRESHOLD, rod.threshold, len(rod.d_base), name_x))
+    if config.power:
+        if rod.power is None:
+            baseline_rows, _ = heldout_halves(len(real.heldout), seed)
+            labels = None if real.heldout_labels is None else real.heldout_labels[baseline_rows]
+            rod.power = power.detections(real.heldout[baseline_rows], labels, n, rod, real,
+                                         extractor, config, single_class, classes)
+        rows += [MetricRow(names.DETECTS_PREFIX + c, hit, n, name_x) for c, hit in rod.power.items()]
     copies = (d_all[:, 0] < rod.threshold) | (d_all[:, 0] == 0)
     predicted = None if p_all is None else p_all.argmax(1).astype(np.int64)
     return EvalResult(rows=rows, nn_index=nn_all[:, 0], nn_distance=d_all[:, 0],

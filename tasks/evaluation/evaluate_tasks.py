@@ -56,7 +56,7 @@ def load_real_sets(root: ArtifactRoot, train_ref: SplitRecord, test_ref: SplitRe
     train, train_labels = read_split(root, train_ref.path)
     train, _ = filter_classes(train, train_labels, classes)
     test, test_labels = read_split(root, test_ref.path)
-    test, _ = filter_classes(test, test_labels, classes)
+    test, test_labels = filter_classes(test, test_labels, classes)
     train_f = scale(train, "unit")
     reference = reference_features(root, extractor_ref, extractor, train_ref, classes,
                                    config.seed)
@@ -64,7 +64,8 @@ def load_real_sets(root: ArtifactRoot, train_ref: SplitRecord, test_ref: SplitRe
     index = index_for(f"{train_ref.content_sha256}-{tag}", train_f)
     return RealSets(train=train_f, heldout=scale(test, "unit"), reference=reference,
                     reference_stats=feature_statistics(reference), index=index,
-                    key=f"{train_ref.content_sha256}-{test_ref.content_sha256}-{tag}")
+                    key=f"{train_ref.content_sha256}-{test_ref.content_sha256}-{tag}",
+                    heldout_labels=test_labels)
 
 
 def result_rows(result: EvalResult, extractor_ref: ExtractorRecord) -> list[dict]:

@@ -23,14 +23,15 @@ from genflow.tasks.evaluation import (
     memorisation,
     modes,
     outliers,
+    power,
     prdc,
 )
 from genflow.tasks.evaluation.entries import Metric, Scorer
 
 # Row order of an evaluation: FID-type distances, precision/recall, the two-sample test, the
 # classifier's view, diversity and fidelity shares, memorisation. Then rows written by the
-# code around a scorer: the extractor's accuracy, the controls' outcome.
-_MODULES = (fid, kid, prdc, c2st, modes, outliers, memorisation, classifier, controls)
+# code around the scorers: the power statement, the extractor's accuracy, the controls' outcome.
+_MODULES = (fid, kid, prdc, c2st, modes, outliers, memorisation, power, classifier, controls)
 
 
 @functools.cache

@@ -89,9 +89,27 @@ def verdict_text(flags: list[str]) -> str:
     return ",".join(flags) or "ok"
 
 
+def power_statement(rows: list[Any]) -> str:
+    """One line from a set's ``detects_<control>`` rows (power.py; MetricRows or dicts): which
+    known failures this evaluation detects at its N and which it would miss; "" without them."""
+    got: dict[str, bool] = {}
+    n = None
+    for r in map(_fields, rows):
+        if r.metric.startswith(names.DETECTS_PREFIX):
+            got[r.metric.removeprefix(names.DETECTS_PREFIX)] = r.value >= 0.5
+            n = r.n
+    if not got:
+        return ""
+    seen = [c for c, hit in got.items() if hit]
+    missed = [c for c, hit in got.items() if not hit]
+    return (f"at N = {n} it detects {', '.join(seen) or 'none of the controls'}"
+            + (f", not {', '.join(missed)}" if missed else " (every control)"))
+
+
 def verdict_detail(flags: list[str] | str | None, rows: list[Any]) -> str:
     """The verdict (flags, or the stored verdict text), naming the missing classes with
-    their shares against the floor's: ``missing_classes (class 3: 0.4% against 10.1%, ...)``."""
+    their shares against the floor's: ``missing_classes (class 3: 0.4% against 10.1%, ...)``,
+    then the evaluation's power at its N (``power_statement``)."""
     if flags is None:
         return "(not recorded)"
     if isinstance(flags, str):
@@ -101,4 +119,5 @@ def verdict_detail(flags: list[str] | str | None, rows: list[Any]) -> str:
         named = ", ".join(f"class {c}: {share:.1%} against {floor:.1%}"
                           for c, share, floor in missing_classes(rows))
         text += f" ({named})"
-    return text
+    power = power_statement(rows)
+    return f"{text}; {power}" if power else text

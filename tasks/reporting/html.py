@@ -10,6 +10,7 @@ import base64
 import html
 from dataclasses import dataclass, field
 
+from genflow.tasks.evaluation.verdict import power_statement
 from genflow.tasks.reporting.pictures import Sheet
 
 PICTURE_TITLES = {
@@ -94,7 +95,9 @@ def render_report(run_id: str, profile: str, started: str, finished: str,
     for s in sections:
         parts.append(f'<h2 id="{html.escape(s.model)}">{html.escape(s.model)} on '
                      f"{html.escape(s.dataset)}</h2><p>{html.escape(s.summary)}</p>")
-        parts.append(f"<p class=verdict>verdict: <b>{html.escape(s.verdict)}</b></p>")
+        parts.append(f"<p class=verdict>verdict: <b>{html.escape(s.verdict)}</b>"
+                     + (f"; {html.escape(power)}" if (power := power_statement(s.metrics)) else "")
+                     + "</p>")
         parts.append(_metrics_table(s.metrics))
         for name in PICTURE_TITLES:
             if name in s.pictures:

@@ -22,7 +22,7 @@ def _table_names(section: str) -> set[str]:
     for line in text.splitlines():
         if line.startswith("| `"):
             names |= set(re.findall(r"`([a-z0-9_<>]+)`", line.split("|")[1]))
-    return {n.replace("<c>", "") for n in names}
+    return {re.sub(r"<[^>]+>", "", n) for n in names}
 
 
 def test_every_registered_metric_is_documented_and_every_documented_one_registered() -> None:
