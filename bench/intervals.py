@@ -9,6 +9,10 @@ The draws never overlap each other or the held-out images the floor and baseline
 The memorisation gap's interval counts its query sets' draw (a hypothesis test of "no gap"
 needs it), so it is checked on the same draws with redrawn queries: each draw gets its own
 disjoint slice of the reference (training) rows and of the held-out images as queries.
+The shares beyond a baseline quantile and C_T count the baseline's draw in their intervals:
+``--redraw-baseline`` gives each draw its own held-out images for the floor and baseline
+(the reference stays fixed), which checks them; without it they read wider than the spread
+by design.
 With D draws the coverage moves in steps of 1/D: a metric is only called off when its width
 misses the goal or its coverage is implausible at D (the binomial's 95 % range around 0.95).
 The domain extractor is trained once and cached under --work (shared with bench/evaluate.py).
@@ -19,6 +23,7 @@ The domain extractor is trained once and cached under --work (shared with bench/
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import math
 import time
 from pathlib import Path
@@ -66,6 +71,9 @@ def main() -> None:
     parser.add_argument("--work", type=Path, default=Path("/tmp/genflow-bench-eval"))
     parser.add_argument("--n", type=int, default=400)
     parser.add_argument("--draws", type=int, default=16)
+    parser.add_argument("--redraw-baseline", action="store_true",
+                        help="each draw gets its own held-out images for the floor and baseline "
+                             "(checks the intervals that count the baseline's draw)")
     args = parser.parse_args()
     (x, y), (xt, yt) = read_idx_folder(args.idx, "train"), read_idx_folder(args.idx, "test")
     config = eval_config_for("quick")
@@ -74,9 +82,11 @@ def main() -> None:
     order = np.random.default_rng(123).permutation(len(xt))
     used = args.n * args.draws
     heldout = order[used:]
-    if len(heldout) < 2 * args.n:
+    need = 2 * args.n * (args.draws if args.redraw_baseline else 1)
+    if len(heldout) < need:
         raise SystemExit(f"--n {args.n} x --draws {args.draws} leaves {len(heldout)} held-out "
-                         f"test images; the floor and baseline need {2 * args.n}")
+                         f"test images; the floor and baseline need {need}")
+    own = np.array_split(heldout[:need], args.draws) if args.redraw_baseline else None
     train = scale(x, "unit")
     reference = extractor.features(train[mask])[0]
     real = RealSets(train=train, heldout=scale(xt[heldout], "unit"), reference=reference,
@@ -90,6 +100,9 @@ def main() -> None:
     t0 = time.perf_counter()
     for d in range(args.draws):
         images = scale(xt[order[d * args.n:(d + 1) * args.n]], "unit")
+        if own is not None:  # this draw's own floor and baseline
+            real = dataclasses.replace(real, heldout=scale(xt[own[d]], "unit"),
+                                       key=f"bench-intervals-{d}")
         result = evaluate(images, real, extractor, config, single_class=False)
         for r in result.rows:
             if r.metric == "memorisation_gap":
