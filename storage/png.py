@@ -56,17 +56,3 @@ def to_uint8(images: np.ndarray, value_range: str) -> np.ndarray:
     if value_range == "symmetric":
         x = (x + 1.0) / 2.0
     return np.clip(np.rint(x * 255.0), 0, 255).astype(np.uint8)
-
-
-def side_by_side(samples: np.ndarray, neighbours: np.ndarray, columns: int = 10) -> bytes:
-    """Lecture figure 10-8: rows of samples, each above a row of their nearest training images.
-
-    Args:
-        samples, neighbours: uint8 (n, 28, 28, 1), n a multiple of ``columns`` preferred.
-    """
-    rows = []
-    for start in range(0, len(samples), columns):
-        rows += [samples[start:start + columns], neighbours[start:start + columns]]
-    padded = [np.concatenate([r, np.full((columns - len(r), 28, 28, 1), 255, np.uint8)])
-              if len(r) < columns else r for r in rows]
-    return encode_png(grid(np.concatenate(padded), columns=columns))

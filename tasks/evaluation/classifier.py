@@ -11,12 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from genflow.tasks.evaluation import config as names
-from genflow.tasks.evaluation.entries import Metric
-
 FEATURE_DIM = 128
-# Written by the evaluation stage beside a set's rows (evaluate_tasks.result_rows).
-METRICS = (Metric(names.EXTRACTOR_ACCURACY, "none", "none", "", size="fixed"),)
 
 
 def build_domain_classifier(num_classes: int = 10) -> Any:

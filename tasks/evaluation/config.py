@@ -62,7 +62,7 @@ class EvalConfig(BaseModel):
         classifier_epochs: epochs of the domain classifier (cached per dataset).
         classifier_min_steps: optimiser steps at least (more epochs for small training sets).
         power: state the evaluation's power: the known-case controls judged at its N
-            (``detects_<control>`` rows, power.py).
+            (``detects_<control>`` rows, power.py); domain extractor only.
         seed: every subsampling seed.
     """
 

@@ -15,8 +15,9 @@ from typing import Any, Literal
 
 import numpy as np
 
-# Which way is better ("none": no direction, e.g. an informational figure).
-Better = Literal["lower", "higher", "none"]
+# Which way is better ("zero": nearer 0 either way; "none": no direction, e.g. an
+# informational figure).
+Better = Literal["lower", "higher", "zero", "none"]
 # Rows a metric is computed on, given N judged rows:
 #   "n": all N;  "judged": min(N, prdc_max) (pairwise distances);  "paired": min(N, prdc_max,
 #   reference pool rows) (the reference pool is a side too);  "fixed": its own count, set by
@@ -32,7 +33,8 @@ class Metric:
         name: the ``metric`` column's value (``family``: a prefix, e.g. ``class_share_``).
         better: which way is better (``compare``'s better/worse, the regression alerts).
         interval: how its 95 % interval is made (``"none"``: no interval).
-        fresh: what fresh real images score (the README's and docs' column, checked by tests).
+        fresh: what fresh real images score (docs/evaluation.md's column says the same; the
+            simulation and calibration tests check the values).
         size: the sample-size rule of its ``n`` (see ``Size``).
         headline: in summaries, comparisons, alerts and the HTML report's table.
         trend: charted on ``reports/index.html``.

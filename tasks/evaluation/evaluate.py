@@ -227,7 +227,7 @@ def evaluate(samples: np.ndarray, real: RealSets, extractor: Extractor, config: 
         rows.append(MetricRow(metric, float(value), size, name_x,
                               _opt(f_value), _opt(low), _opt(high), _opt(f_low), _opt(f_high)))
     rows.append(MetricRow(names.COPY_THRESHOLD, rod.threshold, len(rod.d_base), name_x))
-    if config.power:
+    if config.power and extractor.name == "domain":  # Inception: 10 N more passes on a CPU
         if rod.power is None:
             baseline_rows, _ = heldout_halves(len(real.heldout), seed)
             labels = None if real.heldout_labels is None else real.heldout_labels[baseline_rows]

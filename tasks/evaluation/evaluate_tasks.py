@@ -15,9 +15,9 @@ from prefect import task
 
 from genflow.storage.atomic import write_bytes
 from genflow.storage.datasets import read_split
+from genflow.storage.figures import side_by_side
 from genflow.storage.hashing import code_version, sha256_text
 from genflow.storage.parquet import write_parquet
-from genflow.storage.png import side_by_side
 from genflow.storage.root import ArtifactRoot, resolve_root
 from genflow.storage.samples import neighbours_name, read_samples, sample_parts
 from genflow.tasks.data.normalise import filter_classes, scale

@@ -135,7 +135,7 @@ def fid_standard_error(features: np.ndarray, mu_ref: np.ndarray, sigma_ref: np.n
     to_self = DistanceToReference(*feature_statistics(f, warn=False))
     rng = np.random.default_rng(seed)
     a, b = np.empty(resamples), np.empty(resamples)
-    with one_blas_thread():
+    with one_blas_thread(f.shape[1]):
         for i in range(resamples):
             x = f[rng.integers(0, n, n)]
             a[i], b[i] = to_ref(x), to_self(x)
@@ -209,7 +209,7 @@ def fd_infinity(features: np.ndarray, mu_ref: np.ndarray, sigma_ref: np.ndarray,
     r = 0 if reference is None else len(reference)
     ref_sizes = _fit_sizes(r, d, points) if r else np.empty(0, int)
     inverse_r = 1.0 / r if len(ref_sizes) >= 3 else None
-    with one_blas_thread():
+    with one_blas_thread(d):
         design, ys = _fit_points(f, sizes, draws, distance, rng, reference, ref_sizes, inverse_r)
     a, y = np.asarray(design), np.asarray(ys)
     coef, *_ = np.linalg.lstsq(a, y, rcond=None)

@@ -16,7 +16,6 @@ import functools
 from genflow.core.errors import InputError
 from genflow.tasks.evaluation import (
     c2st,
-    classifier,
     controls,
     fid,
     kid,
@@ -26,18 +25,22 @@ from genflow.tasks.evaluation import (
     power,
     prdc,
 )
+from genflow.tasks.evaluation import config as names
 from genflow.tasks.evaluation.entries import Metric, Scorer
 
 # Row order of an evaluation: FID-type distances, precision/recall, the two-sample test, the
 # classifier's view, diversity and fidelity shares, memorisation. Then rows written by the
 # code around the scorers: the power statement, the extractor's accuracy, the controls' outcome.
-_MODULES = (fid, kid, prdc, c2st, modes, outliers, memorisation, power, classifier, controls)
+_MODULES = (fid, kid, prdc, c2st, modes, outliers, memorisation, power, controls)
+# Written by the evaluation stage beside a set's rows (evaluate_tasks.result_rows); its entry
+# is here, not in classifier.py, so that editing it never changes the extractor's cache key.
+_AROUND = (Metric(names.EXTRACTOR_ACCURACY, "none", "none", "", size="fixed"),)
 
 
 @functools.cache
 def entries() -> tuple[Metric, ...]:
     """Every registered metric, in row order (names are unique; checked)."""
-    out = tuple(m for module in _MODULES for m in getattr(module, "METRICS", ()))
+    out = tuple(m for module in _MODULES for m in getattr(module, "METRICS", ())) + _AROUND
     names = [m.name for m in out]
     if len(set(names)) != len(names):
         raise AssertionError(f"metric registered twice: {sorted(n for n in names if names.count(n) > 1)}")
@@ -88,6 +91,6 @@ def trends() -> tuple[str, ...]:
 
 
 def better(name: str) -> str:
-    """"lower", "higher" or "none" for a metric row's name ("none" when unregistered: a row
-    written by an older genflow)."""
+    """"lower", "higher", "zero" (nearer 0) or "none" for a metric row's name ("none" when
+    unregistered: a row written by an older genflow)."""
     return entry(name).better if known(name) else "none"

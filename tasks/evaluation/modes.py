@@ -82,7 +82,7 @@ def score_classes(j: Judging) -> dict[str, Triple]:
     never predicted, and each class's share (none for a single-class model, whose score is ≈ 1
     by construction, or without class probabilities)."""
     p = j.probs
-    if p is None or j.single_class:
+    if p is None or j.single_class or len(p) < 2:
         return {}
     splits = min(10, len(p))
     mean, std = classifier_score(p, splits, j.seed)

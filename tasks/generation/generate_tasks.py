@@ -12,8 +12,9 @@ from prefect import task
 
 from genflow.storage.atomic import write_bytes
 from genflow.storage.datasets import read_split
+from genflow.storage.figures import side_by_side
 from genflow.storage.hashing import code_version, sha256_text
-from genflow.storage.png import encode_png, grid, side_by_side, to_uint8
+from genflow.storage.png import encode_png, grid, to_uint8
 from genflow.storage.root import resolve_root
 from genflow.storage.runs import RunStore
 from genflow.storage.samples import read_samples, sample_parts, samples_name, write_samples

@@ -49,6 +49,8 @@ class Change:
             return "same" if self.beyond is False else "?"
         up = self.difference > 0
         better = registry.better(self.metric)
+        if better == "zero":  # nearer 0 is better, from either side
+            return "worse" if abs(self.b["value"]) > abs(self.a["value"]) else "better"
         if better == "lower":
             return "worse" if up else "better"
         if better == "higher":

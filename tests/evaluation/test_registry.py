@@ -35,7 +35,7 @@ def test_every_registered_metric_is_documented_and_every_documented_one_register
 def test_entries_answer_for_row_names() -> None:
     assert metrics.entry("class_share_7").name == "class_share_"  # a family's row
     assert metrics.better("fid") == "lower" and metrics.better("recall") == "higher"
-    assert metrics.better("memorisation_gap") == "lower"
+    assert metrics.better("memorisation_gap") == "zero"
     assert metrics.better("an_old_metric") == "none"  # a row written by an older genflow
     with pytest.raises(InputError, match="not registered"):
         metrics.entry("fdi")

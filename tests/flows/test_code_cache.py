@@ -85,8 +85,8 @@ def _versions(site: Path) -> dict:
 def test_each_key_covers_only_the_code_its_step_runs(tmp_path: Path) -> None:
     """Editing the model registry (a model's quick settings) changes that model's training
     key and neither the extractor's nor the evaluation's: no extractor is retrained and no
-    other model re-scored. Editing a metric re-scores and keeps the extractor; editing the
-    classifier retrains it."""
+    other model re-scored. Editing the side-by-side figure re-scores and retrains nothing;
+    editing a metric re-scores and keeps the extractor; editing the classifier retrains it."""
     site = _installed_layout(tmp_path)
     tasks = site / "genflow" / "tasks"
     before = _versions(site)
@@ -101,8 +101,11 @@ def test_each_key_covers_only_the_code_its_step_runs(tmp_path: Path) -> None:
         {k: before[k] for k in ("extractor", "evaluate")}
     after_generation = edit(tasks / "generation" / "generate_tasks.py")
     assert after_generation["evaluate"] == before["evaluate"]
+    after_figure = edit(site / "genflow" / "storage" / "figures.py")  # drawn after training
+    assert after_figure["dcgan"] == after_generation["dcgan"]
+    assert after_figure["evaluate"] != after_generation["evaluate"]
     after_metric = edit(tasks / "evaluation" / "kid.py")
-    assert after_metric["evaluate"] != before["evaluate"]
+    assert after_metric["evaluate"] != after_figure["evaluate"]
     assert after_metric["extractor"] == before["extractor"]
     after_classifier = edit(tasks / "evaluation" / "classifier.py")
     assert after_classifier["extractor"] != before["extractor"]
