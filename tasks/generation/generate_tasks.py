@@ -63,7 +63,9 @@ def generate_samples(trained: TrainRecord, train_ref: SplitRecord, test_ref: Spl
         if sampling == "fitted_gaussian":
             images, labels = read_split(root, train_ref.path)
             images, _ = filter_classes(images, labels, spec.train.classes)
-            gaussian = latent_gaussian(encoder, scale(images[:5000], "unit"))
+            # a seeded draw, never a prefix: the MNIST sample's splits are sorted by label
+            rows = np.random.default_rng([seed, 5000]).permutation(len(images))[:5000]
+            gaussian = latent_gaussian(encoder, scale(images[np.sort(rows)], "unit"))
         batches = model_batches(decoder, n, seed, BATCH, vr, gaussian)
     count, digest = write_samples(root, sample_parts(trained.model, run, name), batches,
                                   trained.model, run, seed)
