@@ -27,11 +27,11 @@ nearest image of the generator's training set (after its class filter).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 import numpy as np
 
 from genflow.core.errors import InputError
+from genflow.core.kmeans import Cells, kmeans_cells  # noqa: F401 (C_T's cells; re-exported)
 from genflow.tasks.evaluation import config as names
 from genflow.tasks.evaluation import intervals
 from genflow.tasks.evaluation.entries import Judging, Metric, Triple
@@ -39,41 +39,6 @@ from genflow.tasks.evaluation.entries import Judging, Metric, Triple
 COPY_QUANTILE = 0.01
 _BLOCK = 2048
 MIN_CELL = 5  # rows of each side a cell needs to count in C_T
-
-
-@dataclass
-class Cells:
-    """k-means cells of a reference feature set: centroids float64 (k, d)."""
-
-    centroids: np.ndarray
-
-    def assign(self, features: np.ndarray) -> np.ndarray:
-        """int64 (n,): each row's nearest centroid."""
-        f = np.asarray(features, np.float64)
-        c = self.centroids
-        d = (f * f).sum(1)[:, None] + (c * c).sum(1)[None, :] - 2 * f @ c.T
-        return d.argmin(1)
-
-
-def kmeans_cells(features: np.ndarray, k: int, seed: int, iterations: int = 25) -> Cells:
-    """Lloyd's k-means with k-means++-style seeded starts; float (n, d) -> Cells."""
-    f = np.asarray(features, np.float64)
-    k = max(1, min(k, len(f)))
-    rng = np.random.default_rng(seed)
-    centroids = [f[rng.integers(len(f))]]
-    for _ in range(1, k):
-        d = np.min([((f - c) ** 2).sum(1) for c in centroids], axis=0)
-        centroids.append(f[rng.choice(len(f), p=d / d.sum())] if d.sum() > 0 else
-                         f[rng.integers(len(f))])
-    cells = Cells(np.array(centroids))
-    for _ in range(iterations):
-        label = cells.assign(f)
-        new = np.array([f[label == j].mean(0) if (label == j).any() else cells.centroids[j]
-                        for j in range(k)])
-        if np.allclose(new, cells.centroids):
-            break
-        cells = Cells(new)
-    return cells
 
 
 def check_distances(d: np.ndarray, name: str) -> np.ndarray:

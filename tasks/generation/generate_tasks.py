@@ -22,7 +22,7 @@ from genflow.tasks.data.normalise import filter_classes, scale
 from genflow.tasks.data.records import SplitRecord
 from genflow.tasks.generation import experiments
 from genflow.tasks.generation.records import SampleRecord
-from genflow.tasks.generation.sampling import latent_gaussian, model_batches, pixel_batches
+from genflow.tasks.generation.sampling import latent_mixture, model_batches, pixel_batches
 from genflow.tasks.models import registry
 from genflow.tasks.models.config import RunSpec
 from genflow.tasks.task_policies import key_from_parameters
@@ -57,16 +57,16 @@ def generate_samples(trained: TrainRecord, train_ref: SplitRecord, test_ref: Spl
         batches = pixel_batches(store.load_arrays(sampler_file)["probs"], n, seed, BATCH)
     else:
         decoder = store.load_keras(sampler_file)
-        gaussian = None
+        mixture = None
         if "encoder" in trained.files:
             encoder = store.load_keras(trained.files["encoder"].rsplit("/", 1)[-1])
-        if sampling == "fitted_gaussian":
+        if sampling == "fitted_mixture":
             images, labels = read_split(root, train_ref.path)
             images, _ = filter_classes(images, labels, spec.train.classes)
             # a seeded draw, never a prefix: the MNIST sample's splits are sorted by label
             rows = np.random.default_rng([seed, 5000]).permutation(len(images))[:5000]
-            gaussian = latent_gaussian(encoder, scale(images[np.sort(rows)], "unit"))
-        batches = model_batches(decoder, n, seed, BATCH, vr, gaussian)
+            mixture = latent_mixture(encoder, scale(images[np.sort(rows)], "unit"), seed)
+        batches = model_batches(decoder, n, seed, BATCH, vr, mixture)
     count, digest = write_samples(root, sample_parts(trained.model, run, name), batches,
                                   trained.model, run, seed)
     first = read_samples(root, "/".join(sample_parts(trained.model, run, name)))[:50]

@@ -64,3 +64,26 @@ def test_lecture_pictures_shapes() -> None:
     assert experiments.same_class_pair(np.array([3, 1, 3, 0, 9, 2, 1])) == (0, 2)
     with pytest.raises(InputError, match="2-D latent"):
         experiments.manifold(build_decoder(8))
+
+
+def test_a_latent_mixture_samples_its_components_at_any_batch_size() -> None:
+    """Codes from two far-apart clusters: the fitted mixture's samples fall near the two
+    centres in the clusters' shares (a single Gaussian would put them between), and the noise
+    of sample i does not depend on the batch size."""
+    from genflow.tasks.generation.sampling import latent_mixture
+
+    rng = np.random.default_rng(0)
+    codes = np.concatenate([rng.normal(-5, 0.3, (300, 4)), rng.normal(5, 0.3, (100, 4))])
+
+    class Encoder:  # the encoder's predict, on codes standing for images
+        @staticmethod
+        def predict(x, batch_size=512, verbose=0):
+            return x
+
+    mixture = latent_mixture(Encoder, codes, seed=1, components=2)
+    assert sorted(np.round(mixture[0], 2)) == [0.25, 0.75]
+    z = np.concatenate(list(noise_batches(2000, 4, 3, 128, mixture)))
+    again = np.concatenate(list(noise_batches(2000, 4, 3, 2000, mixture)))
+    assert np.array_equal(z, again)
+    near = np.abs(np.abs(z.mean(1)) - 5) < 1.5
+    assert near.mean() > 0.99 and abs((z.mean(1) > 0).mean() - 0.25) < 0.03
