@@ -138,7 +138,7 @@ def _summary(sections: list[ModelSection]) -> str:
             r = m.get(k)
             cells.append("" if r is None else f"{r['value']:.4g}" + (
                 "" if r.get("floor") is None else f"<br><small>{r['floor']:.4g}</small>"))
-        cells.append(html.escape(s.verdict))
+        cells.append(html.escape(s.verdict.replace(",", ", ")))  # flags wrap in the cell
         rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
     head = "".join(f"<th>{html.escape(k)}</th>" for k in ("model", "dataset", *keys, "verdict"))
     return (f"<table><thead><tr>{head}</tr></thead><tbody>" + "".join(rows) + "</tbody></table>"
