@@ -13,17 +13,14 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from genflow.core.errors import InputError
+from genflow.core.kmeans import kmeans_cells
 from genflow.tasks.evaluation import config as names
 from genflow.tasks.evaluation import metrics, outliers, power
 from genflow.tasks.evaluation.config import EvalConfig
 from genflow.tasks.evaluation.entries import Judging, Triple
 from genflow.tasks.evaluation.extractors import Extractor
 from genflow.tasks.evaluation.images import checked
-from genflow.tasks.evaluation.memorisation import (
-    copy_threshold,
-    kmeans_cells,
-    nearest_other_distance,
-)
+from genflow.tasks.evaluation.memorisation import copy_threshold, nearest_other_distance
 from genflow.tasks.evaluation.neighbours import NeighbourIndex
 from genflow.tasks.evaluation.prdc import subsample
 from genflow.tasks.evaluation.splits import draw, heldout_halves
@@ -117,15 +114,14 @@ class _Yardstick:
     per (real sets, extractor, config, N, classes) and remembered on the index."""
 
     pool: np.ndarray          # float64 (p, d) reference features subsampled for PRDC/C2ST
-    cells: object             # k-means cells of the pool (memorisation.kmeans_cells)
+    cells: object             # k-means cells of the pool (core/kmeans.py)
     base_cells: np.ndarray    # int64 (n,) cell of each baseline image
     d_base: np.ndarray        # float64 (n,) baseline images' mae to their nearest training image
     threshold: float          # copy threshold (mae)
     base_near: np.ndarray     # float64 (b,) baseline's cosine distance to its nearest other row
     base_near_pairing: float  # the baseline's near-duplicate design effect (outliers.py)
     base_far: np.ndarray      # float64 (b,) baseline's cosine distance to the reference pool
-    gap_train: np.ndarray     # float64 (r, d) memorisation-gap queries: every reference row
-    gap_heldout: np.ndarray   # float64 (h, d) memorisation-gap queries: every baseline row
+    gap_heldout: np.ndarray   # float64 (h, d) memorisation-gap held-out queries: every baseline row
     floor: dict = field(default_factory=dict)  # metric -> (value, low, high) of the floor
     power: dict | None = None  # control -> 1.0 detected at this N (power.py), once computed
 
@@ -145,7 +141,7 @@ def _yardstick(real: RealSets, extractor: Extractor, config: EvalConfig, n: int,
     floor = real.heldout[floor_rows[:n]]
     baseline = real.heldout[baseline_rows[:n]]
     f_floor, p_floor = extractor.features(floor)
-    # the memorisation gap queries every baseline and every reference row
+    # the memorisation gap queries every baseline row (and every reference row: real.reference)
     f_base_all, _ = extractor.features(real.heldout[baseline_rows])
     f_base = f_base_all[:n]
     nn_floor, d_floor = real.search("floor", floor, 2, seed)
@@ -160,7 +156,7 @@ def _yardstick(real: RealSets, extractor: Extractor, config: EvalConfig, n: int,
                      threshold=copy_threshold(d_base[:, 0]), base_near=base_near,
                      base_near_pairing=pairing,
                      base_far=outliers.nearest_cosine(judged_base, pool),
-                     gap_train=real.reference, gap_heldout=np.asarray(f_base_all, np.float64))
+                     gap_heldout=np.asarray(f_base_all, np.float64))
     rod.floor = _side_rows(f_floor, p_floor, d_floor[:, 0], nn_floor[:, 0], rod, real, config,
                            single_class, classes)
     if real.key:

@@ -232,16 +232,23 @@ METRICS = (
 )
 
 
+def fid_interval(features: np.ndarray, mu: np.ndarray, sigma: np.ndarray, resamples: int,
+                 seed: int, warn: bool = True) -> tuple[Triple, float]:
+    """((FID, low, high), standard error) of float (n, d) features against the reference
+    statistics: ± 1.96 ``fid_standard_error``, clipped at 0 (NaN bounds without one)."""
+    value = frechet_distance(*feature_statistics(features, warn=warn), mu, sigma)
+    se = fid_standard_error(features, mu, sigma, resamples, seed)
+    bounds = (intervals.clip(value - intervals.Z95 * se, value + intervals.Z95 * se, lo=0.0)
+              if np.isfinite(se) else (math.nan, math.nan))
+    return (value, *bounds), se
+
+
 def score(j: Judging) -> dict[str, Triple]:
     """FID and FD∞ of the judged features against the reference (see METRICS)."""
     mu, sigma = j.real.reference_stats
-    f = j.features
-    value = frechet_distance(*feature_statistics(f), mu, sigma)
-    se = fid_standard_error(f, mu, sigma, j.config.bootstrap, j.seed)
-    bounds = (intervals.clip(value - intervals.Z95 * se, value + intervals.Z95 * se, lo=0.0)
-              if np.isfinite(se) else (math.nan, math.nan))
-    return {names.FID: (value, *bounds),
-            names.FD_INF: fd_infinity(f, mu, sigma, j.seed,
+    fid, se = fid_interval(j.features, mu, sigma, j.config.bootstrap, j.seed)
+    return {names.FID: fid,
+            names.FD_INF: fd_infinity(j.features, mu, sigma, j.seed,
                                       sampling_se=se if np.isfinite(se) else 0.0,
                                       reference=j.real.reference)}
 

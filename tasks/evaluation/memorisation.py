@@ -31,7 +31,6 @@ import math
 import numpy as np
 
 from genflow.core.errors import InputError
-from genflow.core.kmeans import Cells, kmeans_cells  # noqa: F401 (C_T's cells; re-exported)
 from genflow.tasks.evaluation import config as names
 from genflow.tasks.evaluation import intervals
 from genflow.tasks.evaluation.entries import Judging, Metric, Triple
@@ -205,8 +204,9 @@ def score_training(j: Judging) -> dict[str, Triple]:
     out = {names.DATA_COPYING: data_copying_ct_interval(
         j.nn1, rod.cells.assign(j.features), rod.d_base, rod.base_cells, config.cells,
         config.bootstrap, j.seed)}
-    if len(rod.gap_train) >= 2 and len(rod.gap_heldout) >= 2:
-        out[names.MEMORISATION_GAP] = memorisation_gap(j.features, rod.gap_train, rod.gap_heldout)
+    if len(j.real.reference) >= 2 and len(rod.gap_heldout) >= 2:
+        out[names.MEMORISATION_GAP] = memorisation_gap(j.features, j.real.reference,
+                                                       rod.gap_heldout)
     if len(j.real.train) > 1:
         out[names.AUTHENTICITY] = intervals.share(
             authentic(j.nn1, j.real.train_gaps(j.nn_index)))

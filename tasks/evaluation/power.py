@@ -24,17 +24,16 @@ a control at N = 500 on 2 cores.
 
 from __future__ import annotations
 
-import math
 from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
 
 from genflow.tasks.evaluation import config as names
-from genflow.tasks.evaluation import intervals, memorisation, modes, outliers
+from genflow.tasks.evaluation import memorisation, modes, outliers
 from genflow.tasks.evaluation.controls import build_controls
 from genflow.tasks.evaluation.entries import Judging, Metric
-from genflow.tasks.evaluation.fid import feature_statistics, fid_standard_error, frechet_distance
+from genflow.tasks.evaluation.fid import fid_interval
 from genflow.tasks.evaluation.verdict import verdict
 
 METRICS = (
@@ -51,15 +50,6 @@ def _row(metric: str, triple: tuple[float, float, float], floor: tuple[float, fl
     floor = floor or (None, None, None)
     return SimpleNamespace(metric=metric, value=triple[0], low=triple[1], high=triple[2],
                            floor=floor[0], floor_low=floor[1], floor_high=floor[2], n=n)
-
-
-def _fid(features: np.ndarray, real: Any, config: Any) -> tuple[float, float, float]:
-    mu, sigma = real.reference_stats
-    value = frechet_distance(*feature_statistics(features, warn=False), mu, sigma)
-    se = fid_standard_error(features, mu, sigma, config.bootstrap, config.seed)
-    if not np.isfinite(se):
-        return value, math.nan, math.nan
-    return (value, *intervals.clip(value - intervals.Z95 * se, value + intervals.Z95 * se, 0.0))
 
 
 def detections(baseline: np.ndarray, baseline_labels: np.ndarray | None, n: int, rod: Any,
@@ -93,7 +83,9 @@ def detections(baseline: np.ndarray, baseline_labels: np.ndarray | None, n: int,
             nn1 = np.ones(len(f))  # not read: only the copies rule reads distances
         judging = Judging(f, p, nn1, np.zeros(len(f), np.int64), rod, real, config,
                           single_class, classes)
-        found = {names.FID: _fid(f, real, config), **outliers.score(judging),
+        found = {names.FID: fid_interval(f, *real.reference_stats, config.bootstrap, config.seed,
+                                         warn=False)[0],
+                 **outliers.score(judging),
                  **modes.score_classes(judging)}
         if s.name == "train_noisy":
             found.update(memorisation.score_copies(judging))

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from genflow.core.errors import InputError
+from genflow.core.kmeans import kmeans_cells
 from genflow.tasks.evaluation import intervals
 from genflow.tasks.evaluation.c2st import one_nn_two_sample_test
 from genflow.tasks.evaluation.fid import fd_infinity, feature_statistics, frechet_distance
@@ -16,7 +17,6 @@ from genflow.tasks.evaluation.kid import kernel_inception_distance, mmd2_unbiase
 from genflow.tasks.evaluation.memorisation import (
     copy_threshold,
     data_copying_ct,
-    kmeans_cells,
     nearest_other_distance,
 )
 from genflow.tasks.evaluation.modes import classifier_score, mode_coverage
