@@ -75,6 +75,45 @@ def _check(real: np.ndarray, fake: np.ndarray, k: int) -> tuple[np.ndarray, np.n
     return real, fake
 
 
+def coverage_se(inside: np.ndarray) -> float:
+    """Standard error of coverage over draws of the judged rows, the real pool held fixed.
+
+    Args:
+        inside: bool (m, n): judged row j lies in real row i's k-NN ball.
+
+    Coverage is the share of the m balls that hold a judged row. The jackknife over the judged
+    rows sees leaving row j out uncover the S_j balls it alone covers:
+    v_J = (n - 1)/n · Σ_j (S_j - S̄)² / m². It counts each order-k interaction of the rows
+    k times (Efron & Stein 1981), and a ball's own are strong: with Poisson(λ) judged rows in
+    it, v_J credits it λe^(-λ) where its variance is e^(-λ)(1 - e^(-λ)). The difference
+    e^(-λ)(λ - 1 + e^(-λ)) (0 at small λ; 2.6× the variance at coverage 0.97) is subtracted,
+    averaged over λ's posterior given the ball's count, under a gamma prior fitted to every
+    ball's count (empirical Bayes, Poisson-gamma). Overlaps between balls keep the jackknife's
+    count: conservative. On 300 draws of fresh Fashion-MNIST features against a 2,000-row
+    pool this gives 0.99-1.25 × the across-draw sd at N = 50-2,000, coverage 0.93-0.99; the
+    bootstrap, whose resamples hold ~63 % distinct rows, gave 0.66-0.68 at N = 50-200.
+    """
+    inside = np.asarray(inside, bool)
+    m, n = inside.shape
+    if n < 2 or m < 1:
+        return math.nan
+    count = inside.sum(axis=1).astype(np.float64)                    # (m,) judged rows per ball
+    alone = (inside & (count == 1)[:, None]).sum(axis=0).astype(np.float64)  # (n,) S_j
+    v_jack = (n - 1) / n * float(((alone - alone.mean()) ** 2).sum()) / (m * m)
+    mean, var = float(count.mean()), float(count.var())
+    if var > mean * (1 + 1e-6):  # over-dispersed: gamma prior with this mean and variance
+        rate = mean / (var - mean)
+        shape, post_rate = mean * rate + count, rate + 1.0         # posterior Gamma(shape, rate)
+        e1 = (post_rate / (post_rate + 1)) ** shape                 # E[e^-λ]
+        le1 = shape / (post_rate + 1) * e1                          # E[λ e^-λ]
+        e2 = (post_rate / (post_rate + 2)) ** shape                 # E[e^-2λ]
+    else:  # no spread beyond Poisson: every ball's λ is the mean count
+        e1 = np.full(m, math.exp(-mean))
+        le1, e2 = mean * e1, e1 * e1
+    overcount = float((le1 - e1 + e2).sum()) / (m * m)
+    return math.sqrt(max(v_jack - overcount, 0.0))
+
+
 class PRDC:
     """Precision, recall, density and coverage of one generated set against a fixed real set,
     with everything that does not depend on the resample computed once, so that bootstrap
@@ -139,7 +178,8 @@ METRICS = (
     Metric(names.RECALL, "higher", _BOOTSTRAP + " (k-NN balls of the distinct rows)",
            "the floor", size="paired", headline=True, trend=True),
     Metric(names.DENSITY, "none", _BOOTSTRAP, "≈ 1 at any size", size="paired"),
-    Metric(names.COVERAGE, "higher", _BOOTSTRAP,
+    Metric(names.COVERAGE, "higher", "± 1.96 standard errors: the jackknife over the judged "
+           "rows less its over-count of each ball's own interactions (coverage_se)",
            "1 − C(P−1, 5)/C(P−1+N, 5) (expected_coverage): 0.97 at N = P = 2,000, 0.67 at 500",
            size="paired", headline=True, trend=True),
 )
@@ -153,6 +193,10 @@ def score(j: Judging) -> dict[str, Triple]:
     bounds = {k: (0.0, math.inf if k == "density" else 1.0) for k in values}
     found = intervals.bootstrap_many(values, prdc.values, len(f), j.config.bootstrap, j.seed,
                                      bounds)
+    if j.config.bootstrap >= 2:  # coverage: the jackknife, corrected (coverage_se)
+        se = coverage_se(prdc.in_dc)
+        found["coverage"] = intervals.clip(values["coverage"] - intervals.Z95 * se,
+                                           values["coverage"] + intervals.Z95 * se, 0.0, 1.0)
     return {name: (values[key], *found[key]) for key, name in (
         ("precision", names.PRECISION), ("recall", names.RECALL), ("density", names.DENSITY),
         ("coverage", names.COVERAGE))}
