@@ -124,7 +124,7 @@ def main() -> None:
                              "(checks the intervals that count the baseline's draw)")
     args = parser.parse_args()
     (x, y), (xt, yt) = read_idx_folder(args.idx, "train"), read_idx_folder(args.idx, "test")
-    config = eval_config_for("quick")
+    config = eval_config_for("quick").model_copy(update={"power": False})  # no intervals there
     mask = reference_mask(len(x), config.seed)
     extractor = _extractor(args, x, y, xt, yt, config, mask)
     train = scale(x, "unit")

@@ -67,7 +67,8 @@ _BOOTSTRAP = "bootstrap: ± 1.96 standard errors over resamples of the judged ro
 METRICS = (
     Metric(names.CLASSIFIER_SCORE, "higher", "the 10 split scores' t interval (rows shuffled)",
            "the floor (≈ 9 on MNIST)"),
-    Metric(names.MODE_ENTROPY, "higher", _BOOTSTRAP, "the floor (≈ log2 C)"),
+    Metric(names.MODE_ENTROPY, "higher", "bootstrap, less its excess near the maximum "
+           "(entropy_standard_error)", "the floor (≈ log2 C)"),
     Metric(names.CLASSES_MISSING, "lower", _BOOTSTRAP, "0"),
     Metric(names.CLASS_SHARE_PREFIX, "none", "Wilson score interval of the share",
            "the floor (≈ 0.1 each)", family=True),
@@ -75,6 +76,41 @@ METRICS = (
     Metric(names.IN_CLASS_SHARE, "higher", "Wilson score interval of the share",
            "the floor (≈ 0.97 for boots)"),
 )
+
+
+def entropy_standard_error(probs: np.ndarray, resamples: int, seed: int) -> float:
+    """The predicted-class entropy's standard error over draws of the set (NaN with fewer
+    than 2 resamples or rows).
+
+    As for FID (``fid.fid_standard_error``): near its maximum (every class equally often) the
+    entropy is a quadratic in the class shares, and the plain bootstrap's variance is the
+    true one plus twice the purely quadratic part, which is the bootstrap variance of the
+    resamples' divergence from the set itself, KL(p* ‖ p̂) in bits (the entropy's second-order
+    change there)::
+
+        se² = max(var*(H(p*)) - 2 var*(KL(p* ‖ p̂)), var*(H(p*)) / 3)
+
+    The plain bootstrap read 1.24 × the spread over 200 fresh Fashion-MNIST draws at N = 200,
+    with coverage 1.00.
+
+    Args:
+        probs: float (n, C) class probabilities of the set.
+    """
+    p = np.asarray(probs, np.float64)
+    n = len(p)
+    if resamples < 2 or n < 2:
+        return math.nan
+    labels = p.argmax(1)
+    own = np.bincount(labels, minlength=p.shape[1]) / n
+    rng = np.random.default_rng(seed)
+    h, kl = np.empty(resamples), np.empty(resamples)
+    for i in range(resamples):
+        share = np.bincount(labels[rng.integers(0, n, n)], minlength=p.shape[1]) / n
+        nz = share > 0
+        h[i] = -(share[nz] * np.log2(share[nz])).sum()
+        kl[i] = (share[nz] * np.log2(share[nz] / own[nz])).sum()
+    vh, vk = float(np.var(h, ddof=1)), float(np.var(kl, ddof=1))
+    return math.sqrt(max(vh - 2.0 * vk, vh / 3.0))
 
 
 def score_classes(j: Judging) -> dict[str, Triple]:
@@ -99,6 +135,11 @@ def score_classes(j: Judging) -> dict[str, Triple]:
     found = intervals.bootstrap_many(values, stat, len(p), j.config.bootstrap, j.seed,
                                      {"entropy_bits": (0.0, math.log2(p.shape[1])),
                                       "classes_missing": (0.0, float(p.shape[1]))})
+    se = entropy_standard_error(p, j.config.bootstrap, j.seed)
+    if math.isfinite(se):
+        found["entropy_bits"] = intervals.clip(values["entropy_bits"] - intervals.Z95 * se,
+                                               values["entropy_bits"] + intervals.Z95 * se, 0.0,
+                                               math.log2(p.shape[1]))
     out[names.MODE_ENTROPY] = (values["entropy_bits"], *found["entropy_bits"])
     out[names.CLASSES_MISSING] = (values["classes_missing"], *found["classes_missing"])
     predicted = p.argmax(1)
