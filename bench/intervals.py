@@ -142,7 +142,7 @@ def main() -> None:
     print(f"\n{args.draws} disjoint draws{orders} of {args.n} fresh Fashion-MNIST test images; "
           f"coverage plausible for a calibrated interval at {draws} draws: {lo_ok:.2f}-{hi_ok:.2f}")
     print(f"  {'metric':<36}{'mean':>10}{'sd':>10}{'coverage':>10}{'width':>8}{'before':>8}  result")
-    off = []
+    off, judged = [], 0
     for metric, per_order in rows.items():
         if any(len(got) < args.draws for got in per_order) or len(per_order) < args.repeats:
             continue
@@ -157,11 +157,12 @@ def main() -> None:
         width = half / (1.96 * sd)
         ok = 0.75 <= width <= 1.33 and lo_ok <= coverage <= hi_ok
         off += [] if ok else [metric]
+        judged += 1
         before = f"{BEFORE[metric]:.2f}" if metric in BEFORE else ""
         mean = float(np.mean([v.mean() for v in values]))
         print(f"  {metric:<36}{mean:>10.4f}{sd:>10.4f}{coverage:>10.2f}{width:>8.2f}{before:>8}  "
               f"{'ok' if ok else 'OFF'}")
-    print(f"{len(rows) - len(off)} of {len(rows)} intervals calibrated"
+    print(f"{judged - len(off)} of {judged} intervals calibrated"
           + (f"; off: {', '.join(off)}" if off else ""))
 
 

@@ -83,13 +83,13 @@ def test_kid_interval_is_calibrated_given_the_reference(shift: float) -> None:
 
 @pytest.mark.parametrize("n", [60, 600])
 def test_coverage_interval_is_calibrated_over_fresh_draws(n: int) -> None:
-    """coverage_se against the spread of coverage over 150 fresh draws of n rows judged
+    """coverage_se against the spread of coverage over 250 fresh draws of n rows judged
     against one 600-row pool: few judged rows per ball (n = 60), where the bootstrap was
     0.67x too narrow, and many (n = 600), where the plain jackknife is too wide."""
     pool = _gauss(30, n=600, d=8)
     radius = prdc_module._kth_radius(pool, 5)
     values, ses = [], []
-    for i in range(150):
+    for i in range(250):
         inside = prdc_module._pairwise(pool, _gauss(300 + i, n=n, d=8)) <= radius[:, None]
         values.append(inside.any(axis=1).mean())
         ses.append(prdc_module.coverage_se(inside))
@@ -115,6 +115,50 @@ def test_mode_entropy_interval_is_calibrated_over_fresh_draws(weights) -> None:
     ratio = ses.mean() / values.std(ddof=1)
     cover = np.mean(np.abs(values - values.mean()) <= intervals.Z95 * ses)
     assert 0.8 <= ratio <= 1.25 and 0.90 <= cover <= 0.99, (ratio, cover)
+
+
+def test_scorers_use_the_corrected_standard_errors() -> None:
+    """prdc.score's coverage interval is ± 1.96 coverage_se and modes.score_classes's entropy
+    interval ± 1.96 entropy_standard_error (clipped to their ranges), not the bootstrap's."""
+    from types import SimpleNamespace
+
+    from genflow.tasks.evaluation import config as names
+    from genflow.tasks.evaluation.config import EvalConfig
+    from genflow.tasks.evaluation.modes import score_classes
+
+    config = EvalConfig(bootstrap=50, prdc_max=2000)
+    pool, features = _gauss(40, n=800, d=8), _gauss(41, n=300, d=8)
+    j = SimpleNamespace(features=features, rod=SimpleNamespace(pool=pool), config=config,
+                        seed=config.seed)
+    value, low, high = prdc_module.score(j)[names.COVERAGE]
+    se = prdc_module.coverage_se(PRDC(pool, features).in_dc)
+    assert se > 0 and low == pytest.approx(max(value - intervals.Z95 * se, 0.0))
+    assert high == pytest.approx(min(value + intervals.Z95 * se, 1.0))
+    labels = np.random.default_rng(42).choice(10, 300, p=np.r_[[4.0], np.ones(9)] / 13)
+    probs = np.eye(10)[labels] * 0.9 + 0.01
+    j = SimpleNamespace(probs=probs, single_class=False, seed=config.seed, config=config,
+                        classes=None)
+    value, low, high = score_classes(j)[names.MODE_ENTROPY]
+    se = entropy_standard_error(probs, config.bootstrap, config.seed)
+    assert high - value == pytest.approx(intervals.Z95 * se) == pytest.approx(value - low)
+
+
+def test_dropped_classes_asks_for_a_significant_drop() -> None:
+    """dropped_classes' recall/coverage check: a one-sided z-test of value - floor (each
+    side's standard error read off its interval), not "the intervals do not overlap"."""
+    from genflow.tasks.evaluation.controls import not_dropped
+
+    def row(value: float, half: float, floor: float = 0.5) -> dict:
+        return {"value": value, "low": value - half, "high": value + half, "floor": floor,
+                "floor_low": floor - half, "floor_high": floor + half}
+
+    # z = -0.06 / (0.04·√2 / 1.96) = -2.08: significant, though the intervals overlap
+    assert not_dropped(row(0.44, 0.04)) is None
+    assert "did not drop" in not_dropped(row(0.48, 0.04))  # z = -0.69
+    assert "did not drop" in not_dropped(row(0.56, 0.04))  # above the floor
+    assert not_dropped(row(0.3, 0.0)) is None  # no spread: any drop counts (z = -inf)
+    assert "no interval" in not_dropped({"value": 0.3, "low": None, "high": None,
+                                         "floor": 0.5, "floor_low": 0.4, "floor_high": 0.6})
 
 
 def test_fid_bootstrap_interval_and_fd_infinity() -> None:
