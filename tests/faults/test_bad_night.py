@@ -159,10 +159,22 @@ def gpu_pool(env: dict, tmp: Path) -> dict:
         ids = [night.create_run(env, dep, _train_params(root, train={**SHORT_TRAIN, "seed": s}))
                for s in (1, 2, 3)]
         runs = [night.wait_state(env, i, night.FINAL, 600) for i in ids]
-        same = [night.create_run(env, dep, _train_params(root, train={**SHORT_TRAIN, "seed": 9}))
-                for _ in range(2)]
+        # long enough that both start while it trains, under CI load too (at 300 steps the
+        # second run once started after the first had finished and took the task cache)
+        long = {**SHORT_TRAIN, "seed": 9, "steps": 1500, "grid_every": 1500}
+        same = [night.create_run(env, dep, _train_params(root, train=long)) for _ in range(2)]
         same_runs = [night.wait_state(env, i, night.FINAL, 600) for i in same]
-        same_logs = night.logs_of(env, same)
+        # logs reach the server in batches, after the state under load: wait for the one
+        # training's and the other run's "trained meanwhile" (or give that 20 s more)
+        deadline, seen_training = time.monotonic() + 90, None
+        while True:
+            same_logs = night.logs_of(env, same)
+            if any(m.startswith("training mlp_gan on") for m in same_logs):
+                seen_training = seen_training or time.monotonic()
+            if (any("trained meanwhile by another run" in m for m in same_logs)
+                    or time.monotonic() > min(deadline, (seen_training or deadline) + 20)):
+                break
+            time.sleep(2)
     finally:
         for w in workers:
             night.stop_worker(w)
@@ -419,7 +431,9 @@ def test_gpu_workers_train_one_each_and_one_key_trains_once(bad_night: dict) -> 
     assert spans[1][0] < spans[0][1], "the two workers did not train at once"
     assert spans[2][0] >= min(spans[0][1], spans[1][1]) - 1, "three trained at once"
     assert all(r["state_type"] == "COMPLETED" for r in out["same"])
-    assert sum("trained meanwhile by another run" in m for m in out["same_logs"]) == 1
+    logs = out["same_logs"]
+    assert sum(m.startswith("training mlp_gan on") for m in logs) == 1, logs  # one key, once
+    assert sum("trained meanwhile by another run" in m for m in logs) == 1, logs
     assert len(list((out["root"] / "models" / "mlp_gan").glob("*/record.json"))) == 4
 
 
