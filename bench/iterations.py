@@ -55,7 +55,7 @@ def main() -> int:
     from genflow.tasks.data.normalise import filter_classes, scale
     from genflow.tasks.evaluation.classifier import extract
     from genflow.tasks.evaluation.prdc import precision_recall
-    from genflow.tasks.generation.sampling import latent_mixture, model_batches
+    from genflow.tasks.generation.sampling import latent_mixture, mixture_fit_rows, model_batches
     from genflow.tasks.models import registry
     from genflow.tasks.training import loop
     from genflow.tasks.training.profiles import make_spec, parse_overrides
@@ -87,9 +87,8 @@ def main() -> int:
         seconds += time.perf_counter() - t0
         sampler, mixture = store.load_keras(), None
         if registry.get(args.model).sampling == "fitted_mixture":  # as generation does
-            rows = np.random.default_rng([0, 5000]).permutation(len(images))[:5000]
             mixture = latent_mixture(store.load_keras("encoder.keras"),
-                                     scale(images[np.sort(rows)], "unit"), 0)
+                                     scale(images[mixture_fit_rows(len(images), 0)], "unit"), 0)
         fake = np.concatenate(list(model_batches(sampler, args.samples, 0, 500,
                                                  spec.train.value_range, mixture)))
         feats, probs = extract(classifier, fake.reshape(-1, 28, 28, 1).astype(np.float32) / 255.0)

@@ -126,25 +126,17 @@ def score_classes(j: Judging) -> dict[str, Triple]:
     half = float(scipy.stats.t.ppf(0.975, splits - 1)) * std / math.sqrt(splits - 1)
     out = {names.CLASSIFIER_SCORE: (mean, max(mean - half, 1.0), mean + half)}
     modes = mode_coverage(p)
-    values = {"entropy_bits": modes["entropy_bits"], "classes_missing": modes["classes_missing"]}
-
-    def stat(rows: np.ndarray) -> dict[str, float]:
-        m = mode_coverage(p[rows])
-        return {"entropy_bits": m["entropy_bits"], "classes_missing": m["classes_missing"]}
-
-    found = intervals.bootstrap_many(values, stat, len(p), j.config.bootstrap, j.seed,
-                                     {"entropy_bits": (0.0, math.log2(p.shape[1])),
-                                      "classes_missing": (0.0, float(p.shape[1]))})
-    se = entropy_standard_error(p, j.config.bootstrap, j.seed)
-    if math.isfinite(se):
-        found["entropy_bits"] = intervals.clip(values["entropy_bits"] - intervals.Z95 * se,
-                                               values["entropy_bits"] + intervals.Z95 * se, 0.0,
-                                               math.log2(p.shape[1]))
-    out[names.MODE_ENTROPY] = (values["entropy_bits"], *found["entropy_bits"])
-    out[names.CLASSES_MISSING] = (values["classes_missing"], *found["classes_missing"])
-    predicted = p.argmax(1)
+    entropy, missing = modes["entropy_bits"], modes["classes_missing"]
+    se = entropy_standard_error(p, j.config.bootstrap, j.seed)  # its own resamples
+    out[names.MODE_ENTROPY] = (entropy, *(
+        intervals.clip(entropy - intervals.Z95 * se, entropy + intervals.Z95 * se, 0.0,
+                       math.log2(p.shape[1])) if math.isfinite(se) else (math.nan, math.nan)))
+    labels = p.argmax(1)
+    out[names.CLASSES_MISSING] = (missing, *intervals.bootstrap(
+        missing, lambda rows: float((np.bincount(labels[rows], minlength=p.shape[1]) == 0).sum()),
+        len(p), j.config.bootstrap, j.seed, 0.0, float(p.shape[1])))
     for c in (range(p.shape[1]) if j.classes is None else j.classes):
-        out[names.class_share(c)] = intervals.share(predicted == c)
+        out[names.class_share(c)] = intervals.share(labels == c)
     return out
 
 

@@ -22,7 +22,12 @@ from genflow.tasks.data.normalise import filter_classes, scale
 from genflow.tasks.data.records import SplitRecord
 from genflow.tasks.generation import experiments
 from genflow.tasks.generation.records import SampleRecord
-from genflow.tasks.generation.sampling import latent_mixture, model_batches, pixel_batches
+from genflow.tasks.generation.sampling import (
+    latent_mixture,
+    mixture_fit_rows,
+    model_batches,
+    pixel_batches,
+)
 from genflow.tasks.models import registry
 from genflow.tasks.models.config import RunSpec
 from genflow.tasks.task_policies import key_from_parameters
@@ -63,9 +68,8 @@ def generate_samples(trained: TrainRecord, train_ref: SplitRecord, test_ref: Spl
         if sampling == "fitted_mixture":
             images, labels = read_split(root, train_ref.path)
             images, _ = filter_classes(images, labels, spec.train.classes)
-            # a seeded draw, never a prefix: the MNIST sample's splits are sorted by label
-            rows = np.random.default_rng([seed, 5000]).permutation(len(images))[:5000]
-            mixture = latent_mixture(encoder, scale(images[np.sort(rows)], "unit"), seed)
+            rows = mixture_fit_rows(len(images), seed)
+            mixture = latent_mixture(encoder, scale(images[rows], "unit"), seed)
         batches = model_batches(decoder, n, seed, BATCH, vr, mixture)
     count, digest = write_samples(root, sample_parts(trained.model, run, name), batches,
                                   trained.model, run, seed)

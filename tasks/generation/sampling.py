@@ -23,8 +23,15 @@ from genflow.storage.png import to_uint8
 from genflow.tasks.models.pixel import sample_pixel_model
 
 MIXTURE_COMPONENTS = 10
+MIXTURE_FIT_IMAGES = 5000  # training images whose codes the mixture is fitted to
 # A mixture: (weights (k,), means (k, zdim), covariances (k, zdim, zdim)), float64.
 Mixture = tuple[np.ndarray, np.ndarray, np.ndarray]
+
+
+def mixture_fit_rows(n: int, seed: int) -> np.ndarray:
+    """int64 sorted rows of the (at most) ``MIXTURE_FIT_IMAGES`` of n training images the
+    mixture is fitted to: a seeded draw, never a prefix (the MNIST sample is sorted by label)."""
+    return np.sort(np.random.default_rng([seed, 5000]).permutation(n)[:MIXTURE_FIT_IMAGES])
 
 
 def latent_mixture(encoder: Any, images: np.ndarray, seed: int,
