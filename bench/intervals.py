@@ -9,9 +9,10 @@ The draws never overlap each other or the held-out images the floor and baseline
 The memorisation gap's interval counts its query sets' draw (a hypothesis test of "no gap"
 needs it), so it is checked on the same draws with redrawn queries: each draw gets its own
 disjoint slice of the reference (training) rows and of the held-out images as queries.
-The C2ST's interval counts the draw of its m real rows from the reference pool (the label
-permutations treat both sides alike), and evaluate() draws the same rows for every set, so it
-is judged on a row that redraws them per draw; the fixed-rows row is reported, not judged.
+The C2ST's interval counts the draw of its m real rows (the label permutations treat both
+sides alike), and evaluate() draws the same rows for every set, so it is judged on a row
+that redraws them (and the pool they come from) from the reference per draw; the fixed-rows
+row is reported, not judged.
 The shares beyond a baseline quantile and C_T count the baseline's draw in their intervals:
 ``--redraw-baseline`` gives each draw its own held-out images for the floor and baseline
 (the reference stays fixed), which checks them; without it they read wider than the spread
@@ -104,7 +105,6 @@ def _one_order(args: argparse.Namespace, rep: int, xt: np.ndarray, train: np.nda
     queries = np.random.default_rng(5 + 1000 * rep)
     train_slices = np.array_split(queries.permutation(len(reference)), args.draws)
     held_slices = np.array_split(queries.permutation(len(held_features)), args.draws)
-    pool = subsample(reference, config.prdc_max, config.seed)  # evaluate()'s C2ST pool
     for d in range(args.draws):
         images = scale(xt[order[d * args.n:(d + 1) * args.n]], "unit")
         if own is not None:  # this draw's own floor and baseline
@@ -119,8 +119,10 @@ def _one_order(args: argparse.Namespace, rep: int, xt: np.ndarray, train: np.nda
         features = extractor.features(images)[0]
         rows.setdefault("memorisation_gap (queries redrawn)", []).append(memorisation_gap(
             features, reference[train_slices[d]], held_features[held_slices[d]]))
+        redrawn = 7919 + 1000 * rep + d  # evaluate()'s C2ST but with its own real rows
         rows.setdefault(C2ST_REDRAWN, []).append(accuracy_interval(one_nn_two_sample_test(
-            pool, subsample(features, config.prdc_max, config.seed), 7919 + 1000 * rep + d)))
+            subsample(reference, config.prdc_max, redrawn),
+            subsample(features, config.prdc_max, config.seed), redrawn)))
         print(f"order {rep + 1}/{args.repeats}, draw {d + 1}/{args.draws}: "
               f"{time.perf_counter() - t0:.0f} s", flush=True)
     return rows

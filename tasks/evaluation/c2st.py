@@ -73,7 +73,7 @@ METRICS = (
     Metric(names.C2ST, "lower", fresh="0.5", size="paired", headline=True, trend=True,
            interval="the wider of Wilson's over the 2m classified rows and ± 1.96 × the "
                     "accuracy's spread over the label permutations (counts the draw of the m "
-                    "real rows from the pool)"),
+                    "real rows)"),
     Metric(names.C2ST_P, "none", interval="none", fresh="not small", size="paired"),
 )
 
