@@ -18,10 +18,13 @@ The shares beyond a baseline quantile and C_T count the baseline's draw in their
 (the reference stays fixed), which checks them; without it they read wider than the spread
 by design and are reported, not judged.
 With D draws the coverage moves in steps of 1/D: a metric is only called off when its width
-misses the goal or its coverage is implausible at D (the binomial's 95 % range around 0.95).
+misses the goal or its coverage is implausible at D for all judged metrics at once (the
+binomial's range around 0.95, Bonferroni over the judged metrics; "ok*" marks a coverage
+outside the per-metric 95 % range but inside that one).
 One set of D draws is a noisy yardstick for heavy-tailed metrics: the classifier score's width
 read 1.44 on the default order of the test images and 0.86-1.20 on five other orders (1.05 over
-300 independent draws). ``--repeats R`` runs the whole check on R independent orders and pools
+300 independent draws); KID's (kurtosis ~5 at 0) 1.15-1.33 on three sets of 320 draws at
+N = 200 and 1.18 over 1,600. ``--repeats R`` runs the whole check on R independent orders and pools
 them: coverage over all R x D intervals (each against its own order's mean), width as the mean
 half-width over 1.96 x the root mean across-draw variance. The R orders overlap, so the
 plausible coverage range (computed for R x D independent draws) is only a guide.
@@ -154,12 +157,7 @@ def main() -> None:
                                       config, t0).items():
             rows.setdefault(metric, []).append(got)
     draws = args.draws * args.repeats
-    lo_ok, hi_ok = (scipy.stats.binom.ppf(q, draws, 0.95) / draws for q in (0.025, 0.975))
-    orders = f" x {args.repeats} orders" if args.repeats > 1 else ""
-    print(f"\n{args.draws} disjoint draws{orders} of {args.n} fresh Fashion-MNIST test images; "
-          f"coverage plausible for a calibrated interval at {draws} draws: {lo_ok:.2f}-{hi_ok:.2f}")
-    print(f"  {'metric':<36}{'mean':>10}{'sd':>10}{'coverage':>10}{'width':>8}{'before':>8}  result")
-    off, judged = [], 0
+    stats = []  # (metric, mean, sd, coverage, width, judged)
     for metric, per_order in rows.items():
         if any(len(got) < args.draws for got in per_order) or len(per_order) < args.repeats:
             continue
@@ -169,24 +167,36 @@ def main() -> None:
             continue
         covered = [lo <= v.mean() <= hi
                    for v, got in zip(values, per_order, strict=True) for _, lo, hi in got]
-        coverage = float(np.mean(covered))
         half = float(np.mean([(hi - lo) / 2 for got in per_order for _, lo, hi in got]))
-        width = half / (1.96 * sd)
-        ok = 0.75 <= width <= 1.33 and lo_ok <= coverage <= hi_ok
         fixed = metric == "c2st_accuracy" or (metric in BASELINE_BUILT and not args.redraw_baseline)
-        if fixed:  # wider than this spread by design: see BASELINE_BUILT
+        stats.append((metric, float(np.mean([v.mean() for v in values])), sd,
+                      float(np.mean(covered)), half / (1.96 * sd), not fixed))
+    judged = sum(s[-1] for s in stats)
+    # Coverage a calibrated interval shows at this many draws: per metric (95 %), and for all
+    # judged metrics at once (Bonferroni): with ~25 metrics the per-metric band alone calls one
+    # or two calibrated intervals off in every run.
+    lo_1, hi_1 = (scipy.stats.binom.ppf(q, draws, 0.95) / draws for q in (0.025, 0.975))
+    lo_ok, hi_ok = (scipy.stats.binom.ppf(q, draws, 0.95) / draws
+                    for q in (0.025 / max(judged, 1), 1 - 0.025 / max(judged, 1)))
+    orders = f" x {args.repeats} orders" if args.repeats > 1 else ""
+    print(f"\n{args.draws} disjoint draws{orders} of {args.n} fresh Fashion-MNIST test images; "
+          f"coverage plausible for a calibrated interval at {draws} draws: {lo_1:.3f}-{hi_1:.3f} "
+          f"per metric, {lo_ok:.3f}-{hi_ok:.3f} for all {judged} judged at once (ok* : outside "
+          "the first, inside the second)")
+    print(f"  {'metric':<36}{'mean':>10}{'sd':>10}{'coverage':>10}{'width':>8}{'before':>8}  result")
+    off = []
+    for metric, mean, sd, coverage, width, is_judged in stats:
+        ok = 0.75 <= width <= 1.33 and lo_ok <= coverage <= hi_ok
+        if not is_judged:  # wider than this spread by design: see BASELINE_BUILT
             result = "(fixed draw)"
         else:
             off += [] if ok else [metric]
-            judged += 1
-            result = "ok" if ok else "OFF"
+            result = ("ok" if lo_1 <= coverage <= hi_1 else "ok*") if ok else "OFF"
         before = f"{BEFORE[metric]:.2f}" if metric in BEFORE else ""
-        mean = float(np.mean([v.mean() for v in values]))
-        print(f"  {metric:<36}{mean:>10.4f}{sd:>10.4f}{coverage:>10.2f}{width:>8.2f}{before:>8}  "
+        print(f"  {metric:<36}{mean:>10.4f}{sd:>10.4f}{coverage:>10.3f}{width:>8.2f}{before:>8}  "
               f"{result}")
     print(f"{judged - len(off)} of {judged} intervals calibrated"
           + (f"; off: {', '.join(off)}" if off else ""))
-
 
 if __name__ == "__main__":
     main()
