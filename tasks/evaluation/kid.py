@@ -142,8 +142,8 @@ def _interval(value: float, degenerate: float, linear: float) -> tuple[float, fl
 
     Over 300 fresh draws of real Fashion-MNIST features and 250 of ReLU Gaussians (see
     docs/evaluation.md): coverage 0.95-0.96 at KID = 0; a set slightly off (KID 1-2 sd above
-    0) 0.89-0.93, where the clipped form gave 0.91-0.95 and the ζ2 part alone below the
-    threshold 0.82-0.89; far off 0.87-0.98, as the clipped form."""
+    0) 0.85-0.93, where the clipped form gave 0.89-0.95 and the ζ2 part alone below the
+    threshold 0.75-0.89; far off 0.87-0.98, as the clipped form."""
     degenerate = max(degenerate, 0.0)
     se = math.sqrt(degenerate + max(linear, 0.0))
     if not (linear > 0.0 and value > Z95 * math.sqrt(degenerate)):  # also NaN
