@@ -112,8 +112,11 @@ def train(spec: RunSpec, x_train: np.ndarray, x_test: np.ndarray | None, store: 
             built.model.fit(data, steps_per_epoch=n, epochs=1, verbose=0, callbacks=[recorder],
                             shuffle=False, validation_data=val)
             done += n
-            store.save_checkpoint(done, {f"v{i:04d}": v.numpy() for i, v in enumerate(state)})
+            # History first: a worker killed between the two then resumes from the previous
+            # checkpoint (``_restore`` drops the rows past it) instead of from this one with
+            # this segment's rows lost (tests/remote/test_s3_root.py saw step 10 missing).
             store.write_history(recorder.rows)
+            store.save_checkpoint(done, {f"v{i:04d}": v.numpy() for i, v in enumerate(state)})
         seconds = time.perf_counter() - t0
         files = {"sampler": store.save_keras(built.sampler)}
         if built.encoder is not None:
