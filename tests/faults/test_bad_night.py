@@ -156,10 +156,7 @@ def gpu_pool(env: dict, tmp: Path) -> dict:
     root = tmp / "root-gpu"
     workers = [night.start_worker(env, "pool-gpu", tmp / f"gpu-worker-{i}") for i in (1, 2)]
     try:
-        # 1,200 steps: at 300 the first training once ended before the other worker's poll
-        # picked up the second (fresh-clone CI under load), so they never overlapped
-        wide = {**SHORT_TRAIN, "steps": 1200, "grid_every": 1200}
-        ids = [night.create_run(env, dep, _train_params(root, train={**wide, "seed": s}))
+        ids = [night.create_run(env, dep, _train_params(root, train={**SHORT_TRAIN, "seed": s}))
                for s in (1, 2, 3)]
         runs = [night.wait_state(env, i, night.FINAL, 600) for i in ids]
         # long enough that both start while it trains, under CI load too (at 300 steps the
