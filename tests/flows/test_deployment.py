@@ -52,7 +52,7 @@ def stop_worker(worker: subprocess.Popen) -> None:
         worker.wait()
 
 
-def wait_for_run(env: dict, deployment_id: str, what: str, timeout: float = 420) -> list:
+def wait_for_run(env: dict, deployment_id: str, what: str, timeout: float = 600) -> list:
     """The deployment's runs once its newest has finished; it must have completed."""
     deadline = time.monotonic() + timeout
     while True:
