@@ -133,8 +133,8 @@ def score_classes(j: Judging) -> dict[str, Triple]:
                        math.log2(p.shape[1])) if math.isfinite(se) else (math.nan, math.nan)))
     labels = p.argmax(1)
     out[names.CLASSES_MISSING] = (missing, *intervals.bootstrap(
-        missing, lambda rows: float((np.bincount(labels[rows], minlength=p.shape[1]) == 0).sum()),
-        len(p), j.config.bootstrap, j.seed, 0.0, float(p.shape[1])))
+        missing, lambda rows: mode_coverage(p[rows])["classes_missing"], len(p),
+        j.config.bootstrap, j.seed, 0.0, float(p.shape[1])))
     for c in (range(p.shape[1]) if j.classes is None else j.classes):
         out[names.class_share(c)] = intervals.share(labels == c)
     return out
